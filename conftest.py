@@ -1,0 +1,53 @@
+"""Project-wide test fixtures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import LazySettings
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgres`` (row locking races, JSONB paths) run only on PostgreSQL."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings: LazySettings, tmp_path: Path) -> Iterator[None]:
+    """Uploaded files go to a per-test folder, never into the developer's ./var."""
+    from django.core.files.storage import default_storage
+    from django.utils.functional import empty
+
+    location = tmp_path / "private"
+    location.mkdir()
+    settings.MEDIA_ROOT = location
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location), "base_url": None},
+        },
+    }
+    default_storage._wrapped = empty  # type: ignore[attr-defined]  # re-read the setting
+    yield
+    default_storage._wrapped = empty  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def run_tasks() -> Callable[[], None]:
+    """Run every queued background task with the real database worker (`db_worker --batch`)."""
+    from django.core.management import call_command
+
+    def _run() -> None:
+        call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay", verbosity=0)
+
+    return _run

@@ -1,0 +1,1 @@
+"""The weekly learning-plan generator as a pure module (no Django)."""
