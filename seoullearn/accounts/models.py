@@ -99,3 +99,113 @@ class ApiToken(BaseModel):
     @staticmethod
     def generate() -> str:
         return "slt_" + secrets.token_urlsafe(32)
+
+
+class ConsentNotice(BaseModel):
+    """A versioned notice people consent to. A new version needs new consent."""
+
+    class Kind(models.TextChoices):
+        TERMS = "terms", _("이용약관")
+        PRIVACY = "privacy", _("개인정보 수집·이용")
+        SENSITIVE = "sensitive", _("민감정보(복지 자격) 처리")
+        LEARNING_DATA = "learning_data", _("학습 데이터 활용")
+        PROVIDER_SHARING = "provider_sharing", _("교육업체 가명정보 제공")
+        GUARDIAN = "guardian", _("법정대리인 동의")
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    version = models.CharField(max_length=20)
+    title_ko = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    body_ko = models.TextField()
+    body_en = models.TextField()
+    effective_from = models.DateField()
+    required = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="uniq_notice_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version}"
+
+
+class ConsentRecord(BaseModel):
+    """Who consented to which notice version for whom, when and how it was verified."""
+
+    class Method(models.TextChoices):
+        SELF = "self", _("본인 동의")
+        GUARDIAN_LINK = "guardian_link", _("보호자 동의 링크 + 휴대전화 인증")
+        GUARDIAN_IN_PERSON = "guardian_in_person", _("보호자 방문·서면 동의 (운영자 확인)")
+
+    subject = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    given_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="consents_given")
+    notice = models.ForeignKey(ConsentNotice, on_delete=models.PROTECT, related_name="records")
+    method = models.CharField(max_length=30, choices=Method.choices)
+    verification = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    given_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawal_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+        indexes = [models.Index(fields=["subject", "notice"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "notice"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_active_consent_per_notice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} · {self.notice}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class GuardianLink(BaseModel):
+    """A guardian invited by (or for) a learner. Verified when the guardian accepts the
+    invitation link and confirms the code sent to the contact the learner named."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("초대됨")
+        VERIFIED = "verified", _("확인됨")
+        REVOKED = "revoked", _("해제됨")
+        EXPIRED = "expired", _("만료됨")
+
+    learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="guardian_links")
+    guardian = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="children_links"
+    )
+    relationship = models.CharField(_("관계"), max_length=30)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVITED)
+    contact = EncryptedTextField(_("보호자 연락처"))
+    contact_index = models.CharField(max_length=64, db_index=True)
+    channel = models.CharField(max_length=30)
+    token_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "guardian"],
+                condition=models.Q(status="verified"),
+                name="one_verified_link_per_pair",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian or self.contact_index[:8]} → {self.learner} ({self.status})"

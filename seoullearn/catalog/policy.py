@@ -1,1 +1,1 @@
-"""The selection policy as a pure module (no Django): caps per track group, school levels, change windows."""
+"""Selection policy, a pure module (no Django): caps per track group, levels, windows."""

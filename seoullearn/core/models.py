@@ -87,9 +87,7 @@ class AccessLog(models.Model):
     @classmethod
     def purge_before(cls, cutoff: Any) -> int:
         """Remove entries older than the retention period (the only deletion allowed)."""
-        qs: models.QuerySet[AccessLog] = models.QuerySet(model=cls).filter(
-            occurred_at__lt=cutoff
-        )
+        qs: models.QuerySet[AccessLog] = models.QuerySet(model=cls).filter(occurred_at__lt=cutoff)
         return int(qs._raw_delete(qs.db))  # type: ignore[attr-defined]
 
 

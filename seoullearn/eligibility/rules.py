@@ -1,1 +1,1 @@
-"""Eligibility rules as a pure module (no Django): categories, income, age band, residency, evidence."""
+"""Eligibility rules, a pure module (no Django): categories, income, age, residency."""

@@ -1,1 +1,1 @@
-"""The mentor matching engine as a pure module (no Django): hard constraints, scores, min-cost flow."""
+"""Mentor matching, a pure module (no Django): constraints, scores, min-cost flow."""
