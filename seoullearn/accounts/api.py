@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
 
 from seoullearn.accounts import schemas, selectors, services
 from seoullearn.accounts.effects import WITHDRAWAL_EFFECTS
@@ -80,13 +81,13 @@ def me(request: HttpRequest) -> Any:
 @router.patch("/me", response={200: schemas.MeOut, **ERRORS}, summary="Edit my profile")
 def me_update(request: HttpRequest, payload: schemas.MePatch) -> Any:
     user = _user(request)
-    data = payload.dict(exclude_unset=True)
+    data = payload.model_dump(exclude_unset=True)
     if {"full_name", "phone", "preferred_language"} & data.keys():
         services.user_update_profile(
             user=user,
             actor=user,
-            full_name=data.get("full_name") if data.get("full_name") is not None else user.full_name,
-            phone=data["phone"] if data.get("phone") is not None else user.phone,
+            full_name=str(data.get("full_name") or user.full_name),
+            phone=str(data["phone"] if data.get("phone") is not None else user.phone),
             preferred_language=data.get("preferred_language"),
         )
     learner_keys = {"school_level", "grade", "district_code", "school_name"}
@@ -113,14 +114,12 @@ def tokens_list(request: HttpRequest) -> Any:
     return selectors.api_tokens_of(_user(request))
 
 
-@router.post(
-    "/tokens", response={201: schemas.TokenCreatedOut, **ERRORS}, summary="Create a token"
-)
+@router.post("/tokens", response={201: schemas.TokenCreatedOut, **ERRORS}, summary="Create a token")
 def token_create(request: HttpRequest, payload: schemas.TokenIn) -> Any:
     token, raw = services.api_token_create(
         user=_user(request), name=payload.name, expires_in_days=payload.expires_in_days
     )
-    return 201, {**schemas.TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**schemas.TokenOut.from_orm(token).model_dump(), "token": raw})
 
 
 @router.post(
@@ -198,9 +197,7 @@ def consents_list(request: HttpRequest, subject: uuid.UUID | None = None) -> Any
     ]
 
 
-@router.post(
-    "/consents", response={201: schemas.ConsentOut, **ERRORS}, summary="Give my consent"
-)
+@router.post("/consents", response={201: schemas.ConsentOut, **ERRORS}, summary="Give my consent")
 def consent_give(request: HttpRequest, payload: schemas.ConsentGiveIn) -> Any:
     user = _user(request)
     notice = selectors.current_notice(payload.notice_kind)
@@ -217,7 +214,7 @@ def consent_give(request: HttpRequest, payload: schemas.ConsentGiveIn) -> Any:
         method=ConsentRecord.Method.SELF,
         ip_address=services.request_ip(request),
     )
-    return 201, _consent_out(record)
+    return Status(201, _consent_out(record))
 
 
 @router.post(
@@ -225,7 +222,9 @@ def consent_give(request: HttpRequest, payload: schemas.ConsentGiveIn) -> Any:
     response={200: schemas.ConsentOut, **ERRORS},
     summary="Withdraw a consent (mine, or my child's as a verified guardian)",
 )
-def consent_withdraw(request: HttpRequest, public_id: uuid.UUID, payload: schemas.WithdrawIn) -> Any:
+def consent_withdraw(
+    request: HttpRequest, public_id: uuid.UUID, payload: schemas.WithdrawIn
+) -> Any:
     record = get_object_or_404(
         ConsentRecord.objects.select_related("subject", "notice", "given_by"), public_id=public_id
     )
@@ -287,7 +286,7 @@ def invitation_create(request: HttpRequest, payload: schemas.InvitationIn) -> An
         phone=payload.phone,
         base_url=_base_url(request),
     )
-    return 201, _invitation_out(link)
+    return Status(201, _invitation_out(link))
 
 
 def _own_link(request: HttpRequest, public_id: uuid.UUID) -> GuardianLink:

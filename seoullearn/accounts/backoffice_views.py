@@ -47,7 +47,9 @@ def _page(request: HttpRequest, qs: QuerySet[Any]) -> Any:
 
 class AccessLogFilterForm(forms.Form):
     actor = forms.CharField(label=gettext_lazy("열람자 아이디"), required=False, max_length=150)
-    subject = forms.CharField(label=gettext_lazy("정보 주체 아이디"), required=False, max_length=150)
+    subject = forms.CharField(
+        label=gettext_lazy("정보 주체 아이디"), required=False, max_length=150
+    )
     action = forms.ChoiceField(
         label=gettext_lazy("행위"),
         required=False,
@@ -62,7 +64,7 @@ class AccessLogFilterForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data: dict[str, Any] = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", gettext_lazy("종료일은 시작일보다 빠를 수 없습니다."))
@@ -155,7 +157,9 @@ def access_log(request: HttpRequest) -> HttpResponse:
 class UserFilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("아이디·이름·이메일"), required=False, max_length=100)
     role = forms.ChoiceField(
-        label=gettext_lazy("역할"), required=False, choices=[("", gettext_lazy("전체")), *Role.choices]
+        label=gettext_lazy("역할"),
+        required=False,
+        choices=[("", gettext_lazy("전체")), *Role.choices],
     )
 
 
@@ -163,9 +167,7 @@ def _user_queryset(data: dict[str, Any]) -> QuerySet[User]:
     qs = User.objects.all().order_by("username")
     q = (data.get("q") or "").strip()
     if q:
-        qs = qs.filter(
-            Q(username__icontains=q) | Q(full_name__icontains=q) | Q(email__icontains=q)
-        )
+        qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q) | Q(email__icontains=q))
     if data.get("role"):
         qs = qs.filter(role=data["role"])
     return qs

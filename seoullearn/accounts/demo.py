@@ -10,8 +10,8 @@ by ``make run``; get the current code with::
 from __future__ import annotations
 
 import base64
-import hashlib
 import datetime as dt
+import hashlib
 
 from seoullearn.accounts import services
 from seoullearn.accounts.models import User

@@ -23,7 +23,9 @@ def consent_field_name(kind: str) -> str:
     return f"consent_{kind}"
 
 
-def apply_domain_error(form: forms.Form, error: DomainError, default_field: str | None = None) -> None:
+def apply_domain_error(
+    form: forms.Form, error: DomainError, default_field: str | None = None
+) -> None:
     """Show a service's error on the field it names, else on the form."""
     field = error.details.get("field") if isinstance(error.details, dict) else None
     if field not in form.fields:
@@ -192,7 +194,9 @@ class RevokeForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("토큰 이름"), max_length=100, help_text=_("예: 주간 보고 스크립트"))
+    name = forms.CharField(
+        label=_("토큰 이름"), max_length=100, help_text=_("예: 주간 보고 스크립트")
+    )
     expires_in_days = forms.IntegerField(
         label=_("유효 기간(일)"), min_value=1, max_value=services.API_TOKEN_MAX_DAYS, initial=90
     )
@@ -212,5 +216,7 @@ class InPersonConsentForm(forms.Form):
     reason = forms.CharField(
         label=_("확인 내용"),
         max_length=150,
-        help_text=_("예: 2026-03-02 주민센터 방문, 가족관계증명서 확인 (주민등록번호는 적지 마세요)"),
+        help_text=_(
+            "예: 2026-03-02 주민센터 방문, 가족관계증명서 확인 (주민등록번호는 적지 마세요)"
+        ),
     )

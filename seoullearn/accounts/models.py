@@ -4,10 +4,9 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
-
-from django.contrib.auth.models import AbstractUser
 from typing import Any
 
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.apps import apps
@@ -114,7 +114,9 @@ def mask_mobile(digits: str) -> str:
     return f"{digits[:3]}-****-{digits[-4:]}"
 
 
-def validate_birth_date(*, role: str, birth_date: dt.date | None, on: dt.date | None = None) -> None:
+def validate_birth_date(
+    *, role: str, birth_date: dt.date | None, on: dt.date | None = None
+) -> None:
     on = on or today()
     if birth_date is None:
         raise InvalidInput(
@@ -259,9 +261,7 @@ def learner_profile_update(
     if actor.pk != user.pk:
         raise PermissionDenied(gettext_lazy("본인의 정보만 수정할 수 있습니다."), code="not_owner")
     if user.role != Role.LEARNER:
-        raise PermissionDenied(
-            gettext_lazy("학습자만 학교 정보를 입력합니다."), code="wrong_role"
-        )
+        raise PermissionDenied(gettext_lazy("학습자만 학교 정보를 입력합니다."), code="wrong_role")
     if school_level and school_level not in SchoolLevel.values:
         raise InvalidInput(
             gettext_lazy("학교급을 목록에서 골라 주세요."),
@@ -375,9 +375,12 @@ def mfa_totp_enrol(*, user: User, secret: str, recovery_codes: bool = True) -> N
     with transaction.atomic():
         Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
         TOTP.activate(user, secret)
-        if recovery_codes and not Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.RECOVERY_CODES
-        ).exists():
+        if (
+            recovery_codes
+            and not Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.RECOVERY_CODES
+            ).exists()
+        ):
             RecoveryCodes.activate(user)
 
 
@@ -392,7 +395,9 @@ def api_token_create(
     name = name.strip()
     if not name:
         raise InvalidInput(
-            gettext_lazy("토큰 이름을 입력해 주세요."), code="name_required", details={"field": "name"}
+            gettext_lazy("토큰 이름을 입력해 주세요."),
+            code="name_required",
+            details={"field": "name"},
         )
     if expires_in_days is not None and not 1 <= expires_in_days <= API_TOKEN_MAX_DAYS:
         raise InvalidInput(
@@ -497,6 +502,13 @@ def consent_give(
         return ConsentRecord.objects.get(subject=subject, notice=notice, withdrawn_at__isnull=True)
 
 
+def _withdrawn_signal(record: ConsentRecord) -> Callable[[], None]:
+    def send() -> None:
+        consent_withdrawn.send(sender=ConsentRecord, record=record)
+
+    return send
+
+
 def _may_withdraw(*, actor: User, record: ConsentRecord) -> bool:
     if actor.pk == record.subject_id:
         return True
@@ -523,9 +535,7 @@ def consent_withdraw(*, record: ConsentRecord, actor: User, reason: str) -> Cons
     locked.withdrawn_by = actor
     locked.withdrawal_reason = reason[:300]
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"])
-    transaction.on_commit(
-        lambda: consent_withdrawn.send(sender=ConsentRecord, record=locked), robust=False
-    )
+    transaction.on_commit(_withdrawn_signal(locked), robust=False)
     return locked
 
 
@@ -627,7 +637,9 @@ def _check_invite_rate(learner: User) -> None:
     )
     if sent >= GUARDIAN_INVITES_PER_DAY:
         raise Conflict(
-            gettext_lazy("하루에 보낼 수 있는 보호자 동의 요청 수를 넘었습니다. 내일 다시 시도해 주세요."),
+            gettext_lazy(
+                "하루에 보낼 수 있는 보호자 동의 요청 수를 넘었습니다. 내일 다시 시도해 주세요."
+            ),
             code="too_many_invitations",
             details={"per_day": GUARDIAN_INVITES_PER_DAY},
         )
@@ -756,10 +768,7 @@ def guardian_link_revoke(*, link: GuardianLink, actor: User, reason: str) -> Gua
             record.save(
                 update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"]
             )
-            transaction.on_commit(
-                lambda r=record: consent_withdrawn.send(sender=ConsentRecord, record=r),
-                robust=False,
-            )
+            transaction.on_commit(_withdrawn_signal(record), robust=False)
     return locked
 
 
@@ -795,11 +804,7 @@ def guardian_link_accept(
     wrong_code = False
     with transaction.atomic():
         found = guardian_link_by_token(token)
-        link = (
-            GuardianLink.objects.select_for_update()
-            .select_related("learner")
-            .get(pk=found.pk)
-        )
+        link = GuardianLink.objects.select_for_update().select_related("learner").get(pk=found.pk)
         if guardian.role != Role.GUARDIAN:
             raise PermissionDenied(
                 gettext_lazy("보호자 계정으로 로그인해야 동의할 수 있습니다."),
@@ -814,7 +819,9 @@ def guardian_link_accept(
             link.save(update_fields=["status", "updated_at"])
         if link.status != GuardianLink.Status.INVITED:
             raise Conflict(
-                gettext_lazy("이 동의 링크는 더 이상 쓸 수 없습니다. 학습자에게 다시 보내 달라고 요청하세요."),
+                gettext_lazy(
+                    "이 동의 링크는 더 이상 쓸 수 없습니다. 학습자에게 다시 보내 달라고 요청하세요."
+                ),
                 code=f"link_{link.status}",
                 details={"status": link.status},
             )

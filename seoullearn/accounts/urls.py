@@ -16,9 +16,7 @@ urlpatterns = [
     path("guardian/", views.guardian_home, name="guardian_home"),
     path("guardian/children/<uuid:public_id>/", views.guardian_child, name="guardian_child"),
     path("guardian/invite/", views.guardian_invite, name="guardian_invite"),
-    path(
-        "guardian/invite/<uuid:public_id>/resend/", views.guardian_resend, name="guardian_resend"
-    ),
+    path("guardian/invite/<uuid:public_id>/resend/", views.guardian_resend, name="guardian_resend"),
     path(
         "guardian/links/<uuid:public_id>/revoke/",
         views.guardian_link_revoke,

@@ -104,23 +104,24 @@ def profile(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("내 정보를 저장했습니다."))
                 return redirect("accounts:profile")
-        elif "save_learner" in request.POST and learner_form is not None:
-            if learner_form.is_valid():
-                data = learner_form.cleaned_data
-                try:
-                    services.learner_profile_update(
-                        user=user,
-                        actor=user,
-                        school_level=data["school_level"],
-                        grade=data["grade"],
-                        district_code=data["district_code"],
-                        school_name=data["school_name"],
-                    )
-                except DomainError as exc:
-                    apply_domain_error(learner_form, exc)
-                else:
-                    messages.success(request, _("학교·거주 정보를 저장했습니다."))
-                    return redirect("accounts:profile")
+        elif (
+            "save_learner" in request.POST and learner_form is not None and learner_form.is_valid()
+        ):
+            data = learner_form.cleaned_data
+            try:
+                services.learner_profile_update(
+                    user=user,
+                    actor=user,
+                    school_level=data["school_level"],
+                    grade=data["grade"],
+                    district_code=data["district_code"],
+                    school_name=data["school_name"],
+                )
+            except DomainError as exc:
+                apply_domain_error(learner_form, exc)
+            else:
+                messages.success(request, _("학교·거주 정보를 저장했습니다."))
+                return redirect("accounts:profile")
     status = 400 if request.method == "POST" else 200
     return render(
         request,

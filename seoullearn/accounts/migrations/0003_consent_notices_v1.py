@@ -46,8 +46,8 @@ Article 7 (Disputes) These terms are governed by the laws of the Republic of Kor
     {
         "kind": "privacy",
         "required": True,
-        "title_ko": "개인정보 수집·이용 동의 (필수)",
-        "title_en": "Consent to the collection and use of personal data (required)",
+        "title_ko": "개인정보 수집·이용 동의",
+        "title_en": "Consent to the collection and use of personal data",
         "body_ko": """서울특별시는 「개인정보 보호법」 제15조에 따라 다음과 같이 개인정보를 수집·이용합니다.
 
 1. 수집 항목: 아이디, 이름, 생년월일, 이메일, 휴대전화 번호(선택), 역할, 학교급·학년·학교명, 거주 자치구, 접속 기록(IP 주소, 접속 일시).
@@ -68,8 +68,8 @@ Article 7 (Disputes) These terms are governed by the laws of the Republic of Kor
     {
         "kind": "sensitive",
         "required": True,
-        "title_ko": "민감정보(복지 자격) 처리 동의 (필수)",
-        "title_en": "Consent to processing sensitive data: welfare eligibility (required)",
+        "title_ko": "민감정보(복지 자격) 처리 동의",
+        "title_en": "Consent to processing sensitive data: welfare eligibility",
         "body_ko": """서울런 회원 자격을 확인하려면 「개인정보 보호법」 제23조에 따라 별도의 동의를 받아 다음 정보를 처리합니다.
 
 1. 처리 항목: 지원 대상 유형(국민기초생활보장 수급자, 차상위계층, 법정 한부모가족, 학교 밖 청소년, 다문화가족, 북한이탈주민), 이를 증명하는 서류(수급자 증명서, 한부모가족 증명서 등)와 복지 자격 조회 결과.
@@ -88,8 +88,8 @@ Article 7 (Disputes) These terms are governed by the laws of the Republic of Kor
     {
         "kind": "learning_data",
         "required": False,
-        "title_ko": "학습 데이터 활용 동의 (선택)",
-        "title_en": "Consent to the use of learning data (optional)",
+        "title_ko": "학습 데이터 활용 동의",
+        "title_en": "Consent to the use of learning data",
         "body_ko": """1. 수집 항목: 교육업체가 보내는 학습 기록(강의 수강, 진도, 학습 시간, 평가 결과), 플랫폼의 학습 계획·목표·포트폴리오, 멘토링·컨설팅 참여 기록.
 2. 목적: 나에게 맞는 학습 계획과 콘텐츠·멘토 추천, 학습이 멈춘 학습자에게 도움 안내, 사업 효과 분석(소득 계층 간 학습 격차 변화 등 통계).
 3. 통계와 분석에는 이름과 연락처를 쓰지 않고 가명 식별자만 씁니다.
@@ -104,8 +104,8 @@ Article 7 (Disputes) These terms are governed by the laws of the Republic of Kor
     {
         "kind": "provider_sharing",
         "required": True,
-        "title_ko": "교육업체 가명정보 제공 동의 (필수)",
-        "title_en": "Consent to sharing pseudonymous data with content providers (required)",
+        "title_ko": "교육업체 가명정보 제공 동의",
+        "title_en": "Consent to sharing pseudonymous data with content providers",
         "body_ko": """1. 제공받는 자: 학습자가 선택한 서울런 협약 교육업체(선택한 업체에만 제공).
 2. 제공 항목: 가명 식별자(이름·연락처·생년월일 대신 쓰는 임의의 번호), 학교급과 학년, 이용 기간.
 3. 목적: 선택한 교육업체의 수강 계정 발급, 통합 로그인(SSO), 학습 기록 회신.
