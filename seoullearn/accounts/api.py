@@ -86,7 +86,9 @@ def me_update(request: HttpRequest, payload: schemas.MePatch) -> Any:
         services.user_update_profile(
             user=user,
             actor=user,
-            full_name=str(data.get("full_name") or user.full_name),
+            full_name=(
+                str(data["full_name"]) if data.get("full_name") is not None else user.full_name
+            ),
             phone=str(data["phone"] if data.get("phone") is not None else user.phone),
             preferred_language=data.get("preferred_language"),
         )

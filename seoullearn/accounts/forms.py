@@ -167,9 +167,11 @@ class GuardianAcceptForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.notices = [
-            n for n in selectors.current_notices() if n.kind in services.GUARDIAN_NOTICE_KINDS
-        ]
+        order = list(services.GUARDIAN_NOTICE_KINDS)
+        self.notices = sorted(
+            (n for n in selectors.current_notices() if n.kind in order),
+            key=lambda n: order.index(n.kind),
+        )
         for notice in self.notices:
             hint = _("필수") if notice.required else _("선택")
             self.fields[consent_field_name(notice.kind)] = forms.BooleanField(
