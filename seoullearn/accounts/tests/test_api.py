@@ -291,3 +291,4 @@ def test_english_error_messages(learner: User) -> None:
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
+    assert response.json()["message"] == "Enter the mobile number as 010-1234-5678."

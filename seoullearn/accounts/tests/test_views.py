@@ -296,3 +296,9 @@ def test_tokens_page_shows_token_once_and_revokes(learner: User, child: User) ->
 def test_dashboard_shows_guardian_status(child: User) -> None:
     page = client_for(child).get("/accounts/me/").content.decode()
     assert "보호자 동의 필요" in page
+
+
+def test_signup_page_in_english(client: Client) -> None:
+    page = client.get("/accounts/signup/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Account type" in page and "Read the full text" in page
+    assert "Seoul Learn terms of use" in page
