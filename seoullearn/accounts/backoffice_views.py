@@ -333,6 +333,30 @@ def link_revoke(request: HttpRequest, public_id: Any) -> HttpResponse:
     return redirect("accounts_backoffice:user_detail", public_id=link.learner.public_id)
 
 
+@role_required(Role.OPERATOR)
+@require_POST
+def mfa_reset(request: HttpRequest, public_id: Any) -> HttpResponse:
+    subject = get_object_or_404(User, public_id=public_id)
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("초기화 사유를 입력해 주세요."))
+    else:
+        try:
+            services.mfa_reset(
+                operator=request.user,  # type: ignore[arg-type]
+                user=subject,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(
+                request, _("2단계 인증을 초기화했습니다. 다음 로그인 때 다시 등록합니다.")
+            )
+    return redirect("accounts_backoffice:user_detail", public_id=subject.public_id)
+
+
 # --- SMS sandbox outbox (operators, development and staging) ----------------------------------
 
 

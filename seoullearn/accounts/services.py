@@ -384,6 +384,43 @@ def mfa_totp_enrol(*, user: User, secret: str, recovery_codes: bool = True) -> N
             RecoveryCodes.activate(user)
 
 
+@transaction.atomic
+def mfa_reset(*, operator: User, user: User, reason: str, request: Any = None) -> int:
+    """Another operator removes a staff member's authenticators (lost phone, no recovery code).
+
+    The person must enrol again at next sign-in; their API tokens are revoked. Returns the
+    number of authenticators removed.
+    """
+    from allauth.mfa.models import Authenticator
+
+    from seoullearn.core.services import access_log_record
+
+    require_role(operator, Role.OPERATOR)
+    if operator.pk == user.pk:
+        raise PermissionDenied(
+            gettext_lazy("자신의 2단계 인증은 다른 운영자가 초기화해야 합니다."), code="not_self"
+        )
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(
+            gettext_lazy("초기화 사유를 입력해 주세요."),
+            code="reason_required",
+            details={"field": "reason"},
+        )
+    removed, _detail = Authenticator.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now())
+    access_log_record(
+        actor=operator,
+        subject=user,
+        action="update",
+        purpose="mfa reset",
+        request=request,
+        obj=user,
+        detail=reason,
+    )
+    return int(removed)
+
+
 # --- API tokens -----------------------------------------------------------------------------
 
 

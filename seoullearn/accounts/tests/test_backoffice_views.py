@@ -187,6 +187,31 @@ def test_operator_creates_staff_account_and_reset_mail_is_sent(operator: User) -
     assert wrong_role.status_code == 400
 
 
+def test_operator_resets_another_staff_members_mfa(operator: User, auditor: User) -> None:
+    from allauth.mfa.models import Authenticator
+
+    from seoullearn.accounts import services
+
+    services.api_token_create(user=auditor, name="x")
+    client = client_for(operator)
+    url = f"/backoffice/accounts/users/{auditor.public_id}/mfa-reset/"
+    client.post(url, {"reason": ""})
+    assert Authenticator.objects.filter(user=auditor).exists()
+    client.post(url, {"reason": "휴대전화 분실"})
+    assert not Authenticator.objects.filter(user=auditor).exists()
+    assert not selectors.active_api_tokens(auditor).exists()
+    assert AccessLog.objects.filter(actor=operator, subject=auditor, purpose="mfa reset").exists()
+    # Not one's own, and never by an auditor.
+    client.post(f"/backoffice/accounts/users/{operator.public_id}/mfa-reset/", {"reason": "x"})
+    assert Authenticator.objects.filter(user=operator, type="totp").exists()
+    assert client_for(operator).post(url, {"reason": "x"}).status_code == 302
+    services.mfa_totp_enrol(user=auditor, secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    response = client_for(auditor).post(
+        f"/backoffice/accounts/users/{operator.public_id}/mfa-reset/", {"reason": "x"}
+    )
+    assert response.status_code == 403
+
+
 def test_outbox_shows_sandbox_messages_and_logs_view(operator: User, child: User) -> None:
     _link, token, code = invite(child)
     page = client_for(operator).get("/backoffice/accounts/outbox/").content.decode()

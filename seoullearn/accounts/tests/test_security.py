@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _production_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PYTEST_CURRENT_TEST"}}
+    dropped = {"DATABASE_URL", "PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
         SEOULLEARN_ENV="production",
         SECRET_KEY="x" * 20 + Fernet.generate_key().decode(),
