@@ -185,9 +185,16 @@ class ConsentRecord(BaseModel):
     def __str__(self) -> str:
         return f"{self.subject} · {self.notice}"
 
+    SUPERSEDED = "superseded by guardian consent"
+
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+    @property
+    def is_superseded(self) -> bool:
+        """Replaced by a guardian's consent to the same notice (consent continued)."""
+        return self.withdrawn_at is not None and self.withdrawal_reason == self.SUPERSEDED
 
 
 class GuardianLink(BaseModel):

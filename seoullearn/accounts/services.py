@@ -517,7 +517,7 @@ def consent_give(
             # not a withdrawal and no withdrawal signal is sent.
             existing.withdrawn_at = now()
             existing.withdrawn_by = given_by
-            existing.withdrawal_reason = "superseded by guardian consent"
+            existing.withdrawal_reason = ConsentRecord.SUPERSEDED
             existing.save(
                 update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"]
             )

@@ -299,6 +299,8 @@ def test_full_guardian_flow_makes_child_eligible(child: User, guardian: User) ->
     # The guardian's consents replaced the child's own for the same notices.
     active = ConsentRecord.objects.filter(subject=child, withdrawn_at__isnull=True)
     assert {r.method for r in active} == {"guardian_link"}
+    replaced = ConsentRecord.objects.filter(subject=child, method="self")
+    assert replaced.exists() and all(r.is_superseded for r in replaced)
     guardian.refresh_from_db()
     assert guardian.phone == "01012345678"
 
