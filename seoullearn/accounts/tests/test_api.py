@@ -86,6 +86,7 @@ def test_tokens_create_list_revoke_and_use(learner: User, child: User) -> None:
     raw = created.json()["token"]
     listed = client.get("/api/accounts/tokens").json()
     assert listed["count"] == 1 and "token" not in listed["items"][0]
+    assert client_for(child).get("/api/accounts/tokens").json()["count"] == 0  # wrong owner
     bearer = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert bearer.get("/api/accounts/me").json()["username"] == "teen"
     public_id = created.json()["public_id"]

@@ -118,6 +118,23 @@ def test_password_reset_mails_a_link(client: Client, learner: User) -> None:
     assert len(mail.outbox) == 1 and "/accounts/password/reset/key/" in mail.outbox[0].body
 
 
+def test_password_reset_link_sets_a_new_password(client: Client, learner: User) -> None:
+    import re
+
+    client.post("/accounts/password/reset/", {"email": "teen@example.org"})
+    url = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)
+    assert url is not None
+    form_page = client.get(url.group(1), follow=True)
+    assert form_page.status_code == 200 and "sl-form" in form_page.content.decode()
+    action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else url.group(1)
+    weak = client.post(action, {"password1": "short", "password2": "short"})
+    assert weak.status_code == 200 and "errorlist" in weak.content.decode()
+    done = client.post(action, {"password1": "brand-new-pass-42", "password2": "brand-new-pass-42"})
+    assert done.status_code == 302
+    learner.refresh_from_db()
+    assert learner.check_password("brand-new-pass-42")
+
+
 def test_password_change(learner: User) -> None:
     client = client_for(learner)
     response = client.post(
