@@ -345,6 +345,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "서울런 <no-reply@seoullearn.e
 # Where guardian invitations and reminders go: "console" prints, "sms_sandbox" stores
 # messages in the database (an SMS gateway stand-in for development), "email" mails.
 NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", ["console", "sms_sandbox", "email"])
+# Channel for guardian invitations: a built-in channel above, or the dotted path of a class with
+# ``send(*, recipient, subject, body, purpose)`` (a real SMS gateway; see accounts/channels.py).
+GUARDIAN_INVITE_CHANNEL = env("GUARDIAN_INVITE_CHANNEL", "sms_sandbox") or "sms_sandbox"
 
 # --- security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
