@@ -51,3 +51,19 @@ def run_tasks() -> Callable[[], None]:
         call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay", verbosity=0)
 
     return _run
+
+
+@pytest.fixture(autouse=True)
+def _data_migration_rows(request: pytest.FixtureRequest) -> None:
+    """Transactional tests flush every table when they end, including rows that data migrations
+    added; put back those the platform cannot work without (the consent notices)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from seoullearn.accounts.tests.factories import ensure_current_notices
+
+    ensure_current_notices()

@@ -109,6 +109,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before allauth so that the account app's templates restyle allauth's pages.
+    "seoullearn.core",
+    "seoullearn.accounts",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -118,8 +121,6 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "django_tasks",
     "django_tasks_db",
-    "seoullearn.core",
-    "seoullearn.accounts",
     "seoullearn.programmes",
     "seoullearn.eligibility",
     "seoullearn.catalog",
@@ -259,6 +260,7 @@ ACCOUNT_ADAPTER = "seoullearn.accounts.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Seoul Learn"
 MFA_RECOVERY_CODE_COUNT = 10
+MFA_ADAPTER = "seoullearn.accounts.adapter.MFAAdapter"
 
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5") or 5)
 AXES_COOLOFF_TIME = 0.25  # hours (15 minutes)
@@ -282,6 +284,16 @@ OAUTH2_PROVIDER = {
     },
     "DEFAULT_SCOPES": ["provider"],
     "PKCE_REQUIRED": True,
+    # RFC 9700 (OAuth 2.0 Security Best Current Practice): the compliant behaviour everywhere.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # Plain http redirect URIs only outside production (local sandbox providers).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
 }
 
 # --- i18n -----------------------------------------------------------------------------------
@@ -333,6 +345,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "서울런 <no-reply@seoullearn.e
 # Where guardian invitations and reminders go: "console" prints, "sms_sandbox" stores
 # messages in the database (an SMS gateway stand-in for development), "email" mails.
 NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", ["console", "sms_sandbox", "email"])
+# Channel for guardian invitations: a built-in channel above, or the dotted path of a class with
+# ``send(*, recipient, subject, body, purpose)`` (a real SMS gateway; see accounts/channels.py).
+GUARDIAN_INVITE_CHANNEL = env("GUARDIAN_INVITE_CHANNEL", "sms_sandbox") or "sms_sandbox"
 
 # --- security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
