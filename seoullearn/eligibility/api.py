@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import urlencode
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from seoullearn.core.errors import InvalidInput, NotFound
@@ -108,15 +108,13 @@ def my_applications(request: HttpRequest) -> list[ApplicationOut]:
 
 
 @router.post("/applications", response={201: ApplicationOut, **ERRORS})
-def create_application(
-    request: HttpRequest, payload: ApplicationCreateIn
-) -> tuple[int, ApplicationOut]:
+def create_application(request: HttpRequest, payload: ApplicationCreateIn) -> Status:
     """Open a draft. 409 when an application is already open (its id is in ``details``)."""
     user = _learner(request)
     application = services.application_start(
         applicant=user, programme=_programme(payload.programme)
     )
-    return 201, ApplicationOut.of(application)
+    return Status(201, ApplicationOut.of(application))
 
 
 @router.get("/applications/{application_id}", response={200: ApplicationOut, **ERRORS})
@@ -173,7 +171,7 @@ def upload_evidence(
     application_id: uuid.UUID,
     kind: Form[str],
     file: File[UploadedFile],
-) -> tuple[int, EvidenceOut]:
+) -> Status:
     """Upload a document (multipart): PDF, JPEG or PNG, recognised by content, at most
     ``EVIDENCE_MAX_BYTES``."""
     user = _learner(request)
@@ -188,7 +186,7 @@ def upload_evidence(
     evidence = services.evidence_add(
         application=application, actor=user, kind=kind, upload=file, filename=file.name or ""
     )
-    return 201, EvidenceOut.of(evidence)
+    return Status(201, EvidenceOut.of(evidence))
 
 
 @router.delete(
@@ -196,14 +194,14 @@ def upload_evidence(
 )
 def delete_evidence(
     request: HttpRequest, application_id: uuid.UUID, evidence_id: uuid.UUID
-) -> tuple[int, None]:
+) -> Status:
     user = _learner(request)
     application = selectors.application_for_owner(user, application_id)
     evidence = application.evidence.filter(public_id=evidence_id).first()
     if evidence is None:
         raise NotFound("evidence not found")
     services.evidence_remove(evidence=evidence, actor=user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/applications/{application_id}/submit", response={200: ApplicationOut, **ERRORS})

@@ -17,7 +17,7 @@ from seoullearn.core.files import read_encrypted
 from seoullearn.core.permissions import role_required
 from seoullearn.core.roles import Role
 from seoullearn.core.services import access_log_record
-from seoullearn.eligibility import labels, selectors, services
+from seoullearn.eligibility import labels, rules, selectors, services
 from seoullearn.eligibility.forms import (
     ApplicantForm,
     EvidenceForm,
@@ -275,8 +275,8 @@ def _evidence_context(application: Application) -> dict[str, Any]:
             {"code": k, "label": labels.evidence_label(k), "done": k in have} for k in required
         ],
         "uploaded": uploaded,
-        "kinds": required
-        + [k for k in ("income_proof", "residence_proof", "other") if k not in required],
+        # the category's documents first, then anything an operator may ask for
+        "kinds": required + [k for k in rules.EVIDENCE_KINDS if k not in required],
     }
 
 
