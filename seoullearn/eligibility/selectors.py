@@ -173,7 +173,7 @@ def is_claimed_by_other(application: Application, user: Any, *, ttl: dt.timedelt
 class ReviewFilters:
     """Filters of the operator review queue (also used by the API and the export)."""
 
-    status: str = ""
+    status: str = ""  # "" = awaiting a decision, "all" = every submitted application
     category: str = ""
     district: str = ""
     school_level: str = ""
@@ -190,7 +190,7 @@ class ReviewFilters:
     def from_query(cls, data: Any) -> ReviewFilters:
         filters = cls()
         choices = {
-            "status": {s for s in Application.Status.values if s != "draft"},
+            "status": {s for s in Application.Status.values if s != "draft"} | {"all"},
             "category": set(rules.CATEGORY_LABELS),
             "verification": set(Application.Verification.values),
             "kind": set(Application.Kind.values),
@@ -221,7 +221,10 @@ class ReviewFilters:
         return filters
 
     def apply(self, qs: QuerySet[Application]) -> QuerySet[Application]:
-        if self.status:
+        # No status: what awaits a decision; "all": every submitted application.
+        if not self.status:
+            qs = qs.filter(status__in=Application.DECIDABLE)
+        elif self.status != "all":
             qs = qs.filter(status=self.status)
         if self.category:
             qs = qs.filter(category_index=category_index(self.category))

@@ -21,7 +21,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -119,7 +119,11 @@ class SandboxWelfareRegistry:
                 ),
             )
         key = person_key(request.full_name, request.birth_date, request.district_code)
-        records = list(SandboxWelfareRecord.objects.filter(person_index=key))
+        return self.judge(list(SandboxWelfareRecord.objects.filter(person_index=key)), request)
+
+    def judge(self, records: list[Any], request: VerificationRequest) -> VerificationResult:
+        """The verdict from the person's registry records (objects with ``categories``,
+        ``valid_from`` and ``valid_until``)."""
         if not records:
             return VerificationResult(
                 self.name,

@@ -146,6 +146,10 @@ def apply(request: HttpRequest) -> HttpResponse:
                 }
             )
     existing = selectors.open_application(request.user, programme) if programme else None
+    membership = selectors.active_membership(request.user, programme) if programme else None
+    blocked_by_membership = bool(
+        membership and policy and not services.in_renewal_window(membership, policy, _today())
+    )
     return render(
         request,
         "eligibility/apply.html",
@@ -154,6 +158,8 @@ def apply(request: HttpRequest) -> HttpResponse:
             "policy": policy,
             "categories": categories,
             "existing": existing,
+            "membership": membership,
+            "blocked_by_membership": blocked_by_membership,
             "needs_guardian": account_selectors.needs_guardian_consent(request.user),  # type: ignore[arg-type]
         },
     )

@@ -124,6 +124,25 @@ def test_queue_lists_filters_and_logs(
     assert AccessLog.objects.filter(actor=operator, action="search").count() == 7
 
 
+def test_queue_shows_what_awaits_a_decision_by_default(
+    operator: Any, operator_client: Client, programme: Any
+) -> None:
+    waiting = reviewed(programme=programme, applicant=LearnerFactory(full_name="대기중"))
+    done = reviewed(programme=programme, applicant=LearnerFactory(full_name="승인됨"))
+    services.application_decide(application=done, actor=operator, decision="approve", reason="ok")
+    default = operator_client.get("/backoffice/eligibility/applications/").content.decode()
+    assert "대기중" in default and "승인됨" not in default
+    everything = operator_client.get(
+        "/backoffice/eligibility/applications/?status=all"
+    ).content.decode()
+    assert "대기중" in everything and "승인됨" in everything
+    approved = operator_client.get(
+        "/backoffice/eligibility/applications/?status=approved"
+    ).content.decode()
+    assert "대기중" not in approved and "승인됨" in approved
+    assert waiting.status == "in_review"
+
+
 def test_queue_bad_filters_are_reported(operator_client: Client, programme: Any) -> None:
     body = operator_client.get(
         "/backoffice/eligibility/applications/?age_min=abc&submitted_from=2026-13-01&status=nope"
