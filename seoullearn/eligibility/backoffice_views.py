@@ -204,6 +204,7 @@ def _detail_context(request: HttpRequest, application: Application) -> dict[str,
         runs.append(
             {
                 "run": run,
+                "label": labels.verifier_label(run.verifier),
                 "reasons": [
                     {"ok": r.passed, "message": labels.reason_message(r)}
                     for r in run.reason_objects()

@@ -7,6 +7,7 @@ one for the active language (Korean unless the request asked for English).
 from __future__ import annotations
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from seoullearn.eligibility import rules
 
@@ -35,3 +36,13 @@ def category_choices(codes: list[str] | None = None) -> list[tuple[str, str]]:
 
 def evidence_choices(codes: list[str] | None = None) -> list[tuple[str, str]]:
     return [(code, evidence_label(code)) for code in (codes or list(rules.EVIDENCE_KINDS))]
+
+
+VERIFIER_LABELS = {
+    "rules": _("정책 기준 확인"),
+    "sandbox_welfare_registry": _("복지 자격 정보 조회(샌드박스)"),
+}
+
+
+def verifier_label(name: str) -> str:
+    return str(VERIFIER_LABELS.get(name, name))

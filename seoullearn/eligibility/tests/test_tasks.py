@@ -108,6 +108,8 @@ def test_guardians_of_children_are_notified_in_their_language(
     assert set(messages) == {"010-1111-2222", "parent@example.org"}
     assert messages["010-1111-2222"].channel == "sms_sandbox"
     assert messages["parent@example.org"].channel == "email"
+    assert messages["parent@example.org"].subject == "[Seoul Learn] Application received"
+    assert messages["010-1111-2222"].subject == "[서울런] 신청서가 접수되었습니다"
 
 
 def test_reminders_are_sent_once_within_lead_time(operator: Any, run_tasks: Any) -> None:
