@@ -21,13 +21,15 @@ from seoullearn.core.permissions import require_role
 from seoullearn.core.roles import Role
 from seoullearn.core.services import access_log_record
 from seoullearn.eligibility import selectors, services
-from seoullearn.eligibility.models import Membership
+from seoullearn.eligibility.models import BulkApproval, Membership
 from seoullearn.eligibility.schemas import (
     ApplicationCreateIn,
     ApplicationOut,
     ApplicationUpdateIn,
+    BulkApproveAllIn,
     BulkApproveIn,
     BulkApproveOut,
+    BulkJobOut,
     DecisionIn,
     EvidenceOut,
     MembershipOut,
@@ -350,6 +352,27 @@ def review_bulk_approve(request: HttpRequest, payload: BulkApproveIn) -> BulkApp
         actor=user, application_ids=payload.applications, reason=payload.reason
     )
     return BulkApproveOut(approved=[uuid.UUID(i) for i in result.approved], skipped=result.skipped)
+
+
+@router.post("/review/bulk-approve-all", response={202: BulkJobOut, **ERRORS})
+def review_bulk_approve_all(request: HttpRequest, payload: BulkApproveAllIn) -> Status:
+    """Start a background job approving every automatically verified application in review
+    that matches the filters; follow it with ``GET /review/bulk-jobs/{id}``."""
+    user = _operator(request)
+    data = payload.dict()
+    reason = data.pop("reason")
+    filters = selectors.ReviewFilters.from_query({k: v for k, v in data.items() if v is not None})
+    job = services.bulk_approval_start(actor=user, filters=filters, reason=reason)
+    return Status(202, BulkJobOut.of(job))
+
+
+@router.get("/review/bulk-jobs/{job_id}", response={200: BulkJobOut, **ERRORS})
+def review_bulk_job(request: HttpRequest, job_id: uuid.UUID) -> BulkJobOut:
+    _operator(request)
+    job = BulkApproval.objects.filter(public_id=job_id).first()
+    if job is None:
+        raise NotFound("job not found")
+    return BulkJobOut.of(job)
 
 
 # --- operator: memberships -----------------------------------------------------------------

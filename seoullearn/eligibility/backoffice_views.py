@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -28,7 +29,12 @@ from seoullearn.eligibility.forms import (
     ReasonForm,
     add_service_errors,
 )
-from seoullearn.eligibility.models import Application, EligibilityPolicy, Membership
+from seoullearn.eligibility.models import (
+    Application,
+    BulkApproval,
+    EligibilityPolicy,
+    Membership,
+)
 from seoullearn.eligibility.views import serve_evidence
 from seoullearn.programmes.models import Programme
 from seoullearn.programmes.selectors import current_programme
@@ -147,12 +153,17 @@ def queue(request: HttpRequest) -> HttpResponse:
         request=request,
         detail=urlencode(filters.as_query()),
     )
+    auto_verified = qs.filter(
+        status=Application.Status.IN_REVIEW, verification=Application.Verification.AUTO_VERIFIED
+    ).count()
     return render(
         request,
         "eligibility/backoffice/queue.html",
         {
             "programme": programme,
             "filters": filters,
+            "filter_items": sorted(filters.as_query().items()),
+            "auto_verified_count": auto_verified,
             "page_obj": page,
             "querystring_without_page": _query_without_page(request),
             "districts": districts,
@@ -193,6 +204,36 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
             % {"n": len(result.skipped), "why": "; ".join(sorted(set(result.skipped.values())))},
         )
     return redirect(back)
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+def bulk_approve_all(request: HttpRequest) -> HttpResponse:
+    """Approve every automatically verified application matching the filters, as a task."""
+    filters = selectors.ReviewFilters.from_query(request.POST)
+    try:
+        job = services.bulk_approval_start(
+            actor=request.user, filters=filters, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(
+            reverse("eligibility_backoffice:queue") + "?" + urlencode(filters.as_query())
+        )
+    return redirect("eligibility_backoffice:bulk_job", job.public_id)
+
+
+@role_required(Role.OPERATOR)
+def bulk_job(request: HttpRequest, pk: Any) -> HttpResponse:
+    job = BulkApproval.objects.select_related("requested_by").filter(public_id=pk).first()
+    if job is None:
+        raise NotFound(_("작업을 찾을 수 없습니다."))
+    template = (
+        "eligibility/backoffice/partials/_bulk_progress.html"
+        if getattr(request, "htmx", False)
+        else "eligibility/backoffice/bulk_job.html"
+    )
+    return render(request, template, {"job": job})
 
 
 # --- application detail --------------------------------------------------------------------

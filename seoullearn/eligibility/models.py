@@ -435,3 +435,42 @@ class MembershipEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d} {self.action}"
+
+
+class BulkApproval(BaseModel):
+    """Approval of every automatically verified application matching a queue filter, run as a
+    task with its progress shown to the operator who started it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("대기 중")
+        RUNNING = "running", _("진행 중")
+        DONE = "done", _("완료")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    filters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    approved = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    skipped_detail: Any = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"bulk approval {self.public_id} ({self.status})"
+
+    @property
+    def processed(self) -> int:
+        return self.approved + self.skipped
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE or not self.total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.processed / self.total))

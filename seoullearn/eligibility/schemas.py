@@ -12,6 +12,7 @@ from seoullearn.eligibility import labels, rules
 from seoullearn.eligibility.models import (
     Application,
     ApplicationEvent,
+    BulkApproval,
     Evidence,
     Membership,
     VerificationRun,
@@ -316,3 +317,44 @@ class PolicyOut(Schema):
 class PolicyIn(Schema):
     policy: dict[str, Any]
     reason: str = Field(..., min_length=1, max_length=300)
+
+
+class BulkApproveAllIn(Schema):
+    """Approve every automatically verified application matching these queue filters."""
+
+    reason: str = Field(..., min_length=1, max_length=2000)
+    category: str = ""
+    district: str = ""
+    school_level: str = ""
+    kind: str = ""
+    age_min: int | None = None
+    age_max: int | None = None
+    submitted_from: str = ""
+    submitted_to: str = ""
+    q: str = ""
+
+
+class BulkJobOut(Schema):
+    id: uuid.UUID
+    status: str
+    total: int
+    approved: int
+    skipped: int
+    percent: int
+    skipped_detail: dict[str, str]
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+    @staticmethod
+    def of(job: BulkApproval) -> BulkJobOut:
+        return BulkJobOut(
+            id=job.public_id,
+            status=job.status,
+            total=job.total,
+            approved=job.approved,
+            skipped=job.skipped,
+            percent=job.percent,
+            skipped_detail=job.skipped_detail,
+            created_at=job.created_at,
+            finished_at=job.finished_at,
+        )

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from seoullearn.accounts import selectors as account_selectors
@@ -34,6 +34,7 @@ from seoullearn.eligibility import rules, selectors, signals
 from seoullearn.eligibility.models import (
     Application,
     ApplicationEvent,
+    BulkApproval,
     EligibilityPolicy,
     Evidence,
     Membership,
@@ -805,6 +806,82 @@ def applications_bulk_approve(
             continue
         result.approved.append(public_id)
     return result
+
+
+def _bulk_candidates(job: BulkApproval) -> Any:
+    filters = selectors.ReviewFilters.from_query(job.filters)
+    return (
+        selectors.review_queue(job.requested_by, filters)
+        .filter(
+            status=Application.Status.IN_REVIEW, verification=Application.Verification.AUTO_VERIFIED
+        )
+        .order_by("submitted_at", "id")
+    )
+
+
+def bulk_approval_start(
+    *, actor: Any, filters: selectors.ReviewFilters, reason: str
+) -> BulkApproval:
+    """Approve, in the background, every automatically verified application in review that
+    matches the queue's filters. Returns the job whose progress the operator follows."""
+    require_role(actor, *selectors.REVIEWER_ROLES)
+    reason = _require_reason(reason)
+    if filters.errors:
+        raise InvalidInput(
+            next(iter(filters.errors.values())),
+            code="invalid_filter",
+            details={"fields": filters.errors},
+        )
+    from seoullearn.eligibility.tasks import run_bulk_approval
+
+    with transaction.atomic():
+        job = BulkApproval(requested_by=actor, reason=reason, filters=filters.as_query())
+        total = _bulk_candidates(job).count()
+        if total == 0:
+            raise InvalidInput(
+                _("조건에 맞는 자동 확인 신청서가 없습니다."), code="nothing_to_approve"
+            )
+        job.total = total
+        job.save()
+        run_bulk_approval.enqueue(str(job.public_id))
+    return job
+
+
+def bulk_approval_run(*, job_id: str, chunk: int = 200) -> BulkApproval | None:
+    """Work through a bulk approval. Each decision commits together with the job's counters,
+    so a run interrupted by a dead worker and run again by the sweeper continues correctly."""
+    job = BulkApproval.objects.select_related("requested_by").filter(public_id=job_id).first()
+    if job is None or job.status == BulkApproval.Status.DONE:
+        return job
+    BulkApproval.objects.filter(pk=job.pk, started_at__isnull=True).update(started_at=now())
+    BulkApproval.objects.filter(pk=job.pk).update(status=BulkApproval.Status.RUNNING)
+    ids = list(_bulk_candidates(job).values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk):
+        for application in Application.objects.filter(pk__in=ids[start : start + chunk]):
+            with transaction.atomic():
+                try:
+                    application_decide(
+                        application=application,
+                        actor=job.requested_by,
+                        decision="approve",
+                        reason=job.reason,
+                    )
+                except (Conflict, RuleViolation) as exc:
+                    locked = BulkApproval.objects.select_for_update().get(pk=job.pk)
+                    locked.skipped += 1
+                    if len(locked.skipped_detail) < 200:
+                        locked.skipped_detail[str(application.public_id)] = str(exc.message)
+                    locked.save(update_fields=["skipped", "skipped_detail", "updated_at"])
+                else:
+                    BulkApproval.objects.filter(pk=job.pk).update(approved=models.F("approved") + 1)
+    with transaction.atomic():
+        locked = BulkApproval.objects.select_for_update().get(pk=job.pk)
+        # Applications decided elsewhere meanwhile are no longer candidates: count them skipped.
+        locked.skipped = max(locked.skipped, locked.total - locked.approved)
+        locked.status = BulkApproval.Status.DONE
+        locked.finished_at = now()
+        locked.save()
+    return locked
 
 
 # --- memberships ---------------------------------------------------------------------------

@@ -26,6 +26,15 @@ def verify_application(application_id: str, round: int) -> str | None:
     return application_verify(application_id=application_id, round=round)
 
 
+@task()
+def run_bulk_approval(job_id: str) -> dict[str, int]:
+    """Approve the automatically verified applications of a bulk approval job."""
+    from seoullearn.eligibility.services import bulk_approval_run
+
+    job = bulk_approval_run(job_id=job_id)
+    return {"approved": job.approved, "skipped": job.skipped} if job else {}
+
+
 # --- notifications -------------------------------------------------------------------------
 
 

@@ -434,3 +434,32 @@ def test_openapi_lists_the_eligibility_endpoints(client: Client, programme: Any)
     paths = [p for p in schema["paths"] if p.startswith("/api/eligibility/")]
     assert "/api/eligibility/review/applications/{application_id}/decision" in paths
     assert len(paths) >= 14
+
+
+def test_bulk_approve_all_api(
+    operator_client: Client, programme: Any, learner: Any, run_tasks: Any
+) -> None:
+    in_review(programme=programme, verified=True)
+    in_review(programme=programme, verified=True, district_code="11680")
+    started = post_json(
+        operator_client, f"{API}/review/bulk-approve-all", {"district": "11680", "reason": "일괄"}
+    )
+    assert started.status_code == 202
+    job = started.json()
+    assert (job["status"], job["total"]) == ("queued", 1)
+    run_tasks()
+    done = operator_client.get(f"{API}/review/bulk-jobs/{job['id']}").json()
+    assert (done["status"], done["approved"], done["percent"]) == ("done", 1, 100)
+    assert client_for(learner).get(f"{API}/review/bulk-jobs/{job['id']}").status_code == 403
+    assert (
+        post_json(
+            client_for(learner), f"{API}/review/bulk-approve-all", {"reason": "x"}
+        ).status_code
+        == 403
+    )
+    assert (
+        operator_client.get(
+            f"{API}/review/bulk-jobs/00000000-0000-0000-0000-000000000000"
+        ).status_code
+        == 404
+    )

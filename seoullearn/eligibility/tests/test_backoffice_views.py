@@ -358,3 +358,30 @@ def test_policy_page_edits_and_validates(
     bad = operator_client.post("/backoffice/eligibility/policy/", data)
     assert "최대 나이는 최소 나이보다 작을 수 없습니다" in bad.content.decode()
     assert stored.history.count() == 1
+
+
+def test_approve_all_matching_runs_as_a_job_with_progress_page(
+    operator: Any, operator_client: Client, programme: Any, run_tasks: Any
+) -> None:
+    verified = [reviewed(programme=programme, verified=True) for _ in range(2)]
+    queue = operator_client.get(
+        "/backoffice/eligibility/applications/?district=11350"
+    ).content.decode()
+    assert "자동 확인 신청서 2건 모두 승인" in queue
+    response = operator_client.post(
+        "/backoffice/eligibility/applications/bulk-approve-all/",
+        {"district": "11350", "reason": "자동 확인 일괄 승인"},
+    )
+    assert response.status_code == 302
+    job_url = response["Location"]
+    page = operator_client.get(job_url).content.decode()
+    assert "0 / 2" in page and 'hx-trigger="every 2s"' in page
+    run_tasks()
+    partial = operator_client.get(job_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "2 / 2" in partial and "hx-trigger" not in partial and "<html" not in partial
+    assert Membership.objects.filter(application__in=verified).count() == 2
+    assert client_for(LearnerFactory()).get(job_url).status_code == 403
+    empty = operator_client.post(
+        "/backoffice/eligibility/applications/bulk-approve-all/", {"reason": "again"}, follow=True
+    )
+    assert "조건에 맞는 자동 확인 신청서가 없습니다" in empty.content.decode()

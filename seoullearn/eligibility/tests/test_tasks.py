@@ -178,3 +178,73 @@ def test_notify_tasks_ignore_missing_events() -> None:
     assert tasks.notify_application_event.call(999_999) == 0
     assert tasks.notify_membership_event.call(999_999) == 0
     assert ApplicationEvent.objects.count() == 0
+
+
+def _verified(programme: Any, **kwargs: Any) -> Application:
+    app = submit(ApplicationFactory(programme=programme, **kwargs))
+    sandbox_record(app)
+    services.application_verify(application_id=str(app.public_id), round=1)
+    app.refresh_from_db()
+    return app
+
+
+def test_bulk_approval_job_runs_in_the_worker_with_progress(
+    operator: Any, programme: Any, run_tasks: Any
+) -> None:
+    from seoullearn.eligibility.models import BulkApproval
+    from seoullearn.eligibility.selectors import ReviewFilters
+
+    nowon = [_verified(programme) for _ in range(3)]
+    gangnam = _verified(programme, district_code="11680")
+    manual = submit(ApplicationFactory(programme=programme))
+    services.application_verify(application_id=str(manual.public_id), round=1)
+    job = services.bulk_approval_start(
+        actor=operator, filters=ReviewFilters.from_query({"district": "11350"}), reason="일괄 승인"
+    )
+    assert (job.status, job.total, job.percent) == ("queued", 3, 0)
+    services.application_decide(application=nowon[0], actor=operator, decision="reject", reason="x")
+    run_tasks()
+    job.refresh_from_db()
+    assert (job.status, job.approved, job.skipped, job.percent) == ("done", 2, 1, 100)
+    assert Membership.objects.filter(application__in=nowon[1:]).count() == 2
+    assert not Membership.objects.filter(application__in=[gangnam, manual]).exists()
+    # Run again (as after a requeue): nothing changes.
+    tasks.run_bulk_approval.enqueue(str(job.public_id))
+    run_tasks()
+    job.refresh_from_db()
+    assert (job.approved, job.skipped) == (2, 1)
+    assert BulkApproval.objects.count() == 1
+
+
+def test_bulk_approval_interrupted_and_resumed(operator: Any, programme: Any) -> None:
+    from seoullearn.eligibility.models import BulkApproval
+    from seoullearn.eligibility.selectors import ReviewFilters
+
+    apps = [_verified(programme) for _ in range(4)]
+    job = services.bulk_approval_start(actor=operator, filters=ReviewFilters(), reason="일괄")
+    # A worker died after two decisions (each committed with its counter).
+    for app in apps[:2]:
+        services.application_decide(
+            application=app, actor=operator, decision="approve", reason="일괄"
+        )
+    BulkApproval.objects.filter(pk=job.pk).update(status="running", approved=2)
+    services.bulk_approval_run(job_id=str(job.public_id))
+    job.refresh_from_db()
+    assert (job.status, job.approved, job.skipped) == ("done", 4, 0)
+    assert Membership.objects.count() == 4
+
+
+def test_bulk_approval_needs_candidates_and_a_reason(
+    operator: Any, programme: Any, learner: Any
+) -> None:
+    from seoullearn.core.errors import InvalidInput, PermissionDenied
+    from seoullearn.eligibility.selectors import ReviewFilters
+
+    with pytest.raises(InvalidInput) as excinfo:
+        services.bulk_approval_start(actor=operator, filters=ReviewFilters(), reason="일괄")
+    assert excinfo.value.code == "nothing_to_approve"
+    _verified(programme)
+    with pytest.raises(InvalidInput):
+        services.bulk_approval_start(actor=operator, filters=ReviewFilters(), reason=" ")
+    with pytest.raises(PermissionDenied):
+        services.bulk_approval_start(actor=learner, filters=ReviewFilters(), reason="x")
