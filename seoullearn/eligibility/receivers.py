@@ -24,7 +24,11 @@ def on_consent_withdrawn(sender: Any, **kwargs: Any) -> None:
         learner = getattr(record, "subject", None)
     if learner is None:
         return
-    consent_withdrawal_apply(learner=learner, reason=_("동의가 철회되어 서비스를 중단합니다."))
+    notice = getattr(record, "notice", None)
+    kind = str(getattr(notice, "kind", "") or kwargs.get("kind") or "guardian")
+    consent_withdrawal_apply(
+        learner=learner, kind=kind, reason=_("동의가 철회되어 서비스를 중단합니다.")
+    )
 
 
 def connect() -> None:

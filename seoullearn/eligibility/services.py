@@ -572,6 +572,9 @@ def _english() -> bool:
 
 def application_withdraw(*, application: Application, actor: Any, reason: str = "") -> Application:
     _require_owner(application, actor)
+    reason = (reason or "").strip()[:300]
+    if reason:
+        _refuse_rrn(reason, "reason")
     return _withdraw(application, actor=actor, reason=reason or str(_("신청자가 취소함")))
 
 
@@ -1169,10 +1172,24 @@ def policy_save(
 # --- consent withdrawn ---------------------------------------------------------------------
 
 
-def consent_withdrawal_apply(*, learner: Any, reason: str) -> dict[str, int]:
-    """After consent was withdrawn: when the learner may no longer apply, open applications
-    are withdrawn and current memberships revoked (which releases seats and matches)."""
-    if account_selectors.may_apply(learner):
+# What a withdrawn consent stops here, by notice kind (see accounts.signals):
+# guardian  - a child without guardian consent: open applications and the membership end;
+# privacy / terms - the person stops using the platform: the same;
+# sensitive - welfare data is no longer processed: open applications end (no new checks);
+#             the membership runs on until its re-verification, which cannot happen.
+STOP_EVERYTHING = frozenset({"guardian", "privacy", "terms"})
+STOP_APPLICATIONS = frozenset({"sensitive"})
+
+
+def consent_withdrawal_apply(
+    *, learner: Any, reason: str, kind: str = "guardian"
+) -> dict[str, int]:
+    """Stop what a withdrawn consent no longer allows (see the table above). A guardian
+    consent only matters when the learner may no longer apply (another guardian's consent
+    may still stand)."""
+    if kind not in STOP_EVERYTHING | STOP_APPLICATIONS:
+        return {"applications": 0, "memberships": 0}
+    if kind == "guardian" and account_selectors.may_apply(learner):
         return {"applications": 0, "memberships": 0}
     withdrawn = revoked = 0
     for application in Application.objects.filter(applicant=learner, status__in=Application.OPEN):
@@ -1181,19 +1198,20 @@ def consent_withdrawal_apply(*, learner: Any, reason: str) -> dict[str, int]:
             withdrawn += 1
         except Conflict:
             continue
-    for membership in Membership.objects.filter(user=learner, status__in=Membership.CURRENT):
-        try:
-            _move(
-                membership,
-                to=Membership.Status.REVOKED,
-                action=MembershipEvent.Action.REVOKE,
-                actor=None,
-                reason=reason,
-                notify=True,
-            )
-            revoked += 1
-        except Conflict:
-            continue
+    if kind in STOP_EVERYTHING:
+        for membership in Membership.objects.filter(user=learner, status__in=Membership.CURRENT):
+            try:
+                _move(
+                    membership,
+                    to=Membership.Status.REVOKED,
+                    action=MembershipEvent.Action.REVOKE,
+                    actor=None,
+                    reason=reason,
+                    notify=True,
+                )
+                revoked += 1
+            except Conflict:
+                continue
     return {"applications": withdrawn, "memberships": revoked}
 
 

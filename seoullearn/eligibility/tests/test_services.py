@@ -803,6 +803,39 @@ def test_consent_withdrawal_stops_a_child_membership(operator: Any) -> None:
     assert (membership.status, draft.status) == ("revoked", "withdrawn")
 
 
+def test_sensitive_consent_withdrawal_stops_applications_only(operator: Any) -> None:
+    membership = approved_membership(operator)
+    draft = ApplicationFactory(
+        applicant=membership.user, programme=membership.programme, kind="renewal"
+    )
+    result = services.consent_withdrawal_apply(
+        learner=membership.user, kind="sensitive", reason="철회"
+    )
+    assert result == {"applications": 1, "memberships": 0}
+    membership.refresh_from_db()
+    assert membership.status == "active"
+    assert services.consent_withdrawal_apply(
+        learner=membership.user, kind="learning_data", reason="x"
+    ) == {
+        "applications": 0,
+        "memberships": 0,
+    }
+    assert services.consent_withdrawal_apply(
+        learner=membership.user, kind="privacy", reason="탈퇴"
+    ) == {
+        "applications": 0,
+        "memberships": 1,
+    }
+    draft.refresh_from_db()
+    assert draft.status == "withdrawn"
+
+
+def test_withdraw_reason_refuses_rrn(learner: Any, programme: Any) -> None:
+    app = ApplicationFactory(applicant=learner, programme=programme)
+    with pytest.raises(InvalidInput):
+        services.application_withdraw(application=app, actor=learner, reason="900101-1234567")
+
+
 def test_receiver_accepts_the_record_shape() -> None:
     from seoullearn.eligibility.receivers import on_consent_withdrawn
 
@@ -811,8 +844,12 @@ def test_receiver_accepts_the_record_shape() -> None:
     child = LearnerFactory(birth_date=birth_date_for_age(9))
     app = ApplicationFactory(applicant=child)
 
+    class Notice:
+        kind = "guardian"
+
     class Record:
         subject = child
+        notice = Notice()
 
     signal.send(sender=None, record=Record())
     app.refresh_from_db()
