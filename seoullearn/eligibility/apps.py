@@ -22,6 +22,7 @@ class EligibilityConfig(AppConfig):
         scheduler.register(
             "eligibility.advance_memberships", tasks.advance_memberships, dt.timedelta(hours=1)
         )
+        scheduler.register("eligibility.purge_exports", tasks.purge_exports, dt.timedelta(hours=1))
         receivers.connect()
 
         navigation.register(

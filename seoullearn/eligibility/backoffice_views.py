@@ -3,7 +3,6 @@ evidence viewer, member search, membership detail and revocation, the policy edi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -18,11 +17,11 @@ from django.views.decorators.http import require_POST
 
 from seoullearn.core.errors import Conflict, DomainError, NotFound
 from seoullearn.core.exports import export_response
+from seoullearn.core.files import read_encrypted
 from seoullearn.core.permissions import role_required
 from seoullearn.core.roles import Role
 from seoullearn.core.services import access_log_record
-from seoullearn.core.timeutil import SEOUL
-from seoullearn.eligibility import labels, rules, selectors, services
+from seoullearn.eligibility import exports, labels, rules, selectors, services
 from seoullearn.eligibility.forms import (
     DecisionForm,
     PolicyForm,
@@ -33,6 +32,7 @@ from seoullearn.eligibility.models import (
     Application,
     BulkApproval,
     EligibilityPolicy,
+    ExportJob,
     Membership,
 )
 from seoullearn.eligibility.views import serve_evidence
@@ -40,7 +40,6 @@ from seoullearn.programmes.models import Programme
 from seoullearn.programmes.selectors import current_programme
 
 PAGE_SIZE = 50
-EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def _programme() -> Programme | None:
@@ -58,10 +57,6 @@ def _query_without_page(request: HttpRequest) -> str:
     return f"{encoded}&" if encoded else ""
 
 
-def _local(value: Any) -> str:
-    return value.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def _filter_context(programme: Programme | None) -> dict[str, Any]:
     return {
         "status_choices": [c for c in Application.Status.choices if c[0] != "draft"],
@@ -74,51 +69,87 @@ def _filter_context(programme: Programme | None) -> dict[str, Any]:
     }
 
 
+# --- exports -------------------------------------------------------------------------------
+
+EXPORT_PURPOSES: dict[str, str] = {
+    ExportJob.Kind.APPLICATIONS: "자격 심사 목록 내보내기",
+    ExportJob.Kind.MEMBERS: "회원 목록 내보내기",
+}
+
+
+def _export(
+    request: HttpRequest,
+    kind: str,
+    fmt: str,
+    filters: dict[str, str],
+    programme: Programme | None,
+    districts: dict[str, str],
+) -> HttpResponse:
+    """Send a small export at once; build a large one in the background."""
+    qs, headers, rows = exports.source(kind, request.user, filters, programme)
+    count = qs.count()
+    if count > exports.INLINE_MAX_ROWS:
+        job = exports.export_start(
+            actor=request.user, kind=kind, fmt=fmt, filters=filters, programme=programme
+        )
+        messages.info(request, _("내보낼 행이 많아 백그라운드에서 파일을 만듭니다."))
+        return redirect("eligibility_backoffice:export_job", job.public_id)
+    access_log_record(
+        actor=request.user,
+        subject=None,
+        action="export",
+        purpose=EXPORT_PURPOSES[kind],
+        request=request,
+        detail=f"{count} rows; {urlencode(filters)}",
+    )
+    return export_response(filename=kind, headers=headers, rows=rows(qs, districts), fmt=fmt)
+
+
+def _own_export(request: HttpRequest, pk: Any) -> ExportJob:
+    job = ExportJob.objects.filter(public_id=pk, requested_by_id=request.user.pk).first()
+    if job is None:
+        raise NotFound(_("작업을 찾을 수 없습니다."))
+    return job
+
+
+@role_required(Role.OPERATOR)
+def export_job(request: HttpRequest, pk: Any) -> HttpResponse:
+    job = _own_export(request, pk)
+    template = (
+        "eligibility/backoffice/partials/_export_progress.html"
+        if getattr(request, "htmx", False)
+        else "eligibility/backoffice/export_job.html"
+    )
+    return render(request, template, {"job": job})
+
+
+@role_required(Role.OPERATOR)
+def export_download(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The finished file, for the operator who asked for it only; the download is logged."""
+    job = _own_export(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise NotFound(_("내려받을 파일이 없습니다."))
+    access_log_record(
+        actor=request.user,
+        subject=None,
+        action="export",
+        purpose=EXPORT_PURPOSES[job.kind],
+        request=request,
+        obj=job,
+        detail=f"{job.total} rows; {urlencode(job.filters)}",
+    )
+    content_type = (
+        "text/csv; charset=utf-8"
+        if job.fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = HttpResponse(read_encrypted(job.file), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # --- review queue --------------------------------------------------------------------------
-
-
-def _application_rows(qs: Any, districts: dict[str, str]) -> Iterator[list[Any]]:
-    for app in qs.iterator(chunk_size=500):
-        yield [
-            str(app.public_id),
-            _local(app.submitted_at),
-            app.get_status_display(),
-            app.get_kind_display(),
-            app.get_verification_display(),
-            app.applicant.username,
-            app.applicant_name or app.applicant.full_name,
-            app.age(),
-            app.get_school_level_display(),
-            app.grade or "",
-            districts.get(app.district_code, app.district_code),
-            app.category_label,
-            app.household_size or "",
-            app.monthly_income_krw if app.monthly_income_krw is not None else "",
-            app.claimed_by.username if app.claimed_by else "",
-            _local(app.decided_at),
-            app.decision_reason,
-        ]
-
-
-APPLICATION_HEADERS = [
-    "id",
-    "submitted_at",
-    "status",
-    "kind",
-    "verification",
-    "username",
-    "name",
-    "age",
-    "school_level",
-    "grade",
-    "district",
-    "category",
-    "household_size",
-    "monthly_income_krw",
-    "claimed_by",
-    "decided_at",
-    "decision_reason",
-]
 
 
 @role_required(Role.OPERATOR)
@@ -128,21 +159,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     qs = selectors.review_queue(request.user, filters, programme=programme)
     districts = selectors.district_names(programme)
     fmt = request.GET.get("export")
-    if fmt in EXPORT_FORMATS:
-        count = qs.count()
-        access_log_record(
-            actor=request.user,
-            subject=None,
-            action="export",
-            purpose="자격 심사 목록 내보내기",
-            request=request,
-            detail=f"{count} rows; {urlencode(filters.as_query())}",
-        )
-        return export_response(
-            filename="applications",
-            headers=APPLICATION_HEADERS,
-            rows=_application_rows(qs, districts),
-            fmt=fmt,
+    if fmt in exports.FORMATS:
+        return _export(
+            request, ExportJob.Kind.APPLICATIONS, fmt, filters.as_query(), programme, districts
         )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     access_log_record(
@@ -364,39 +383,6 @@ def evidence_file(request: HttpRequest, pk: Any) -> HttpResponse:
 
 # --- members -------------------------------------------------------------------------------
 
-MEMBER_HEADERS = [
-    "id",
-    "username",
-    "name",
-    "status",
-    "category",
-    "district",
-    "school_level",
-    "starts_on",
-    "ends_on",
-    "reverify_due_on",
-    "grace_until",
-    "end_reason",
-]
-
-
-def _member_rows(qs: Any, districts: dict[str, str]) -> Iterator[list[Any]]:
-    for m in qs.iterator(chunk_size=500):
-        yield [
-            str(m.public_id),
-            m.user.username,
-            m.user.full_name,
-            m.get_status_display(),
-            m.category_label,
-            districts.get(m.district_code, m.district_code),
-            m.get_school_level_display(),
-            m.starts_on,
-            m.ends_on,
-            m.reverify_due_on,
-            m.grace_until,
-            m.end_reason,
-        ]
-
 
 @role_required(Role.OPERATOR)
 def members(request: HttpRequest) -> HttpResponse:
@@ -405,18 +391,9 @@ def members(request: HttpRequest) -> HttpResponse:
     qs = selectors.member_search(request.user, filters, programme=programme)
     districts = selectors.district_names(programme)
     fmt = request.GET.get("export")
-    if fmt in EXPORT_FORMATS:
-        count = qs.count()
-        access_log_record(
-            actor=request.user,
-            subject=None,
-            action="export",
-            purpose="회원 목록 내보내기",
-            request=request,
-            detail=f"{count} rows; {urlencode(filters.as_query())}",
-        )
-        return export_response(
-            filename="members", headers=MEMBER_HEADERS, rows=_member_rows(qs, districts), fmt=fmt
+    if fmt in exports.FORMATS:
+        return _export(
+            request, ExportJob.Kind.MEMBERS, fmt, filters.as_query(), programme, districts
         )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     access_log_record(

@@ -474,3 +474,49 @@ class BulkApproval(BaseModel):
         if self.status == self.Status.DONE or not self.total:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, round(100 * self.processed / self.total))
+
+
+class ExportJob(BaseModel):
+    """A large CSV/XLSX export built by a task; the file is encrypted, downloadable only by the
+    operator who asked for it (logged), and deleted after a day."""
+
+    class Kind(models.TextChoices):
+        APPLICATIONS = "applications", _("신청서")
+        MEMBERS = "members", _("회원")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("대기 중")
+        RUNNING = "running", _("진행 중")
+        DONE = "done", _("완료")
+        EXPIRED = "expired", _("만료")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    fmt = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    filters = models.JSONField(default=dict, blank=True)
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = EncryptedFileField(blank=True, default="")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"export {self.kind} {self.public_id} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status in (self.Status.DONE, self.Status.EXPIRED):
+            return 100
+        return min(99, round(100 * self.done / self.total)) if self.total else 0
+
+    @property
+    def filename(self) -> str:
+        return f"{self.kind}-{self.created_at:%Y%m%d-%H%M}.{self.fmt}"

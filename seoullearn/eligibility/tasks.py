@@ -35,6 +35,23 @@ def run_bulk_approval(job_id: str) -> dict[str, int]:
     return {"approved": job.approved, "skipped": job.skipped} if job else {}
 
 
+@task()
+def run_export(job_id: str) -> int:
+    """Build a large CSV/XLSX export."""
+    from seoullearn.eligibility.exports import export_run
+
+    job = export_run(job_id=job_id)
+    return job.total if job else 0
+
+
+@task()
+def purge_exports() -> int:
+    """Delete export files older than a day."""
+    from seoullearn.eligibility.exports import exports_purge
+
+    return exports_purge()
+
+
 # --- notifications -------------------------------------------------------------------------
 
 
