@@ -294,6 +294,11 @@ def seed(ctx: DemoContext) -> None:
         programme = Programme.objects.order_by("-year").first()
     if programme is None:
         raise RuntimeError("the programmes demo must run first")
+    if Application.objects.filter(programme=programme).exists():
+        # Already seeded (seed_demo run again): only share what later apps need.
+        current = Membership.objects.filter(programme=programme, status__in=Membership.CURRENT)
+        ctx.shared["members"] = [m.user for m in current.select_related("user")]
+        return
     districts = sorted(d.code for d in SEOUL_DISTRICTS)
     policy = rules.default_policy(districts)
     EligibilityPolicy.objects.update_or_create(

@@ -153,3 +153,11 @@ def test_same_seed_same_data_and_other_seed_other_data() -> None:
     third = fingerprint()
     assert first == second
     assert first != third
+
+
+def test_running_again_adds_nothing() -> None:
+    run()
+    count = Application.objects.count()
+    ctx = run()
+    assert Application.objects.count() == count
+    assert ctx.shared["members"]
