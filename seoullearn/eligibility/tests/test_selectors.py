@@ -130,7 +130,7 @@ def test_counts(programme: Any) -> None:
 
 
 def test_member_search(operator: Any, programme: Any) -> None:
-    user = LearnerFactory(full_name="윤하늘", username="sky")
+    user: Any = LearnerFactory(full_name="윤하늘", username="sky")
     Membership.objects.create(
         user=user,
         programme=programme,
