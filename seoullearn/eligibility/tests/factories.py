@@ -99,6 +99,11 @@ def sandbox_record(
 
 
 def guardian_notice() -> ConsentNotice:
+    from seoullearn.accounts.selectors import current_notices
+
+    current = next((n for n in current_notices() if n.kind == ConsentNotice.Kind.GUARDIAN), None)
+    if current is not None:
+        return current
     notice, _ = ConsentNotice.objects.get_or_create(
         kind=ConsentNotice.Kind.GUARDIAN,
         version="test-1",
