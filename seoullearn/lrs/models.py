@@ -171,9 +171,7 @@ class StatementRelation(models.Model):
         AGENT = 1
         ACTIVITY = 2
 
-    statement = models.ForeignKey(
-        Statement, on_delete=models.CASCADE, related_name="relations", db_constraint=False
-    )
+    statement_uuid = models.UUIDField()
     kind = models.PositiveSmallIntegerField(choices=Kind.choices)
     key = models.UUIDField()
     direct = models.BooleanField(default=False)
@@ -265,11 +263,11 @@ class OutboxBatch(models.Model):
     if its Statements are stored. Each consumer records its own deliveries.
     """
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    statement_pks = models.JSONField()
+    created_at = models.DateTimeField(db_index=True)
+    statement_ids = models.JSONField()
 
     def __str__(self) -> str:
-        return f"outbox {self.pk} ({len(self.statement_pks)})"
+        return f"outbox {self.pk} ({len(self.statement_ids)})"
 
 
 class OutboxDelivery(models.Model):

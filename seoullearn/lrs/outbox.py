@@ -21,7 +21,7 @@ BATCHES_PER_RUN = 200
 def _events(batch: OutboxBatch) -> list[StatementEvent]:
     from seoullearn.lrs.selectors import user_for_actor
 
-    rows = Statement.objects.filter(pk__in=batch.statement_pks).order_by("pk")
+    rows = Statement.objects.filter(statement_id__in=batch.statement_ids).order_by("pk")
     site = settings.SITE_URL.rstrip("/")
     users: dict[str, int | None] = {}
     events = []

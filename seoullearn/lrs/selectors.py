@@ -64,10 +64,10 @@ def _relation_pks(kind: int, key: uuid.UUID, *, direct_only: bool) -> Q:
     relations = StatementRelation.objects.filter(key=key, kind=kind)
     if direct_only:
         relations = relations.filter(direct=True)
-    pks = list(relations.values_list("statement_id", flat=True)[: _RELATION_LIST_MAX + 1])
-    if len(pks) > _RELATION_LIST_MAX:
-        return Q(pk__in=relations.values("statement_id"))
-    return Q(pk__in=pks) if pks else Q(pk__in=[])
+    ids = list(relations.values_list("statement_uuid", flat=True)[: _RELATION_LIST_MAX + 1])
+    if len(ids) > _RELATION_LIST_MAX:
+        return Q(statement_id__in=relations.values("statement_uuid"))
+    return Q(statement_id__in=ids) if ids else Q()
 
 
 def _filter_q(query: StatementQuery) -> Q:
@@ -78,7 +78,7 @@ def _filter_q(query: StatementQuery) -> Q:
         assert key is not None
         agent_condition = Q(actor_key=key)
         related = _relation_pks(indexing.AGENT, key, direct_only=not query.related_agents)
-        if related.children and related.children[0] != ("pk__in", []):
+        if related.children:
             agent_condition |= related
         condition &= agent_condition
     if query.verb is not None:
@@ -88,7 +88,7 @@ def _filter_q(query: StatementQuery) -> Q:
         activity_condition = Q(activity_key=key)
         if query.related_activities:
             related = _relation_pks(indexing.ACTIVITY, key, direct_only=False)
-            if related.children and related.children[0] != ("pk__in", []):
+            if related.children:
                 activity_condition |= related
         condition &= activity_condition
     if query.registration is not None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
+from psycopg import errors as psycopg_errors
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
@@ -432,13 +433,23 @@ def statements_store(
         statement["authority"] = authority
         statement.setdefault("version", default_version)
 
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        # WAL + synchronous=NORMAL (the project default) survives a process crash but not a
+        # power loss; an acknowledged Statement must survive both.
+        level = getattr(settings, "LRS_SQLITE_SYNCHRONOUS", "FULL")
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA synchronous={level}")
+    # Optimistic first: new ids are the rule, so the batch goes straight in and the unique
+    # index on statement_id catches a repeated id; then the batch is decided again with a
+    # look at what is stored (equal Statements are acknowledged, different ones are 409).
+    optimistic = True
     for attempt in range(3):
         try:
             with transaction.atomic():
-                _store_batch(statements, credential, stored_at, parts)
+                _store_batch(statements, credential, stored_at, parts, optimistic=optimistic)
             break
-        except IntegrityError:
-            # A concurrent request stored one of these ids first: decide again.
+        except (IntegrityError, psycopg_errors.UniqueViolation):
+            optimistic = False
             if attempt == 2:
                 raise
     _after_store()
@@ -450,28 +461,31 @@ def _store_batch(
     credential: Credential,
     stored_at: dt.datetime,
     parts: Mapping[str, tuple[str, bytes]],
+    *,
+    optimistic: bool,
 ) -> None:
-    uuids = [uuid.UUID(statement["id"]) for statement in statements]
-    existing = _existing(uuids)
-    new: list[dict[str, Any]] = []
-    for statement, statement_uuid in zip(statements, uuids, strict=True):
-        previous = existing.get(statement_uuid)
-        if previous is None:
-            new.append(statement)
-        elif not xapi.statements_equivalent(previous, statement):
-            raise ConflictError(
-                f"a different Statement with id {statement['id']} is already stored; "
-                "Statements are immutable"
-            )
-    if not new:
-        return
+    if optimistic:
+        new = statements
+    else:
+        existing = _existing([uuid.UUID(statement["id"]) for statement in statements])
+        new = []
+        for statement in statements:
+            previous = existing.get(uuid.UUID(statement["id"]))
+            if previous is None:
+                new.append(statement)
+            elif not xapi.statements_equivalent(previous, statement):
+                raise ConflictError(
+                    f"a different Statement with id {statement['id']} is already stored; "
+                    "Statements are immutable"
+                )
+        if not new:
+            return
     keys = [indexing.statement_keys(statement) for statement in new]
-    new_ids = [uuid.UUID(statement["id"]) for statement in new]
 
     # Voiding: targets must not be voiding Statements, and only their author (or a client
     # with "all") may void them.
-    voiding_targets = [k.ref_id for k in keys if k.is_voiding and k.ref_id is not None]
     to_void: list[uuid.UUID] = []
+    voiding_targets = [k.ref_id for k in keys if k.is_voiding and k.ref_id is not None]
     if voiding_targets:
         targets = Statement.objects.filter(statement_id__in=voiding_targets).values_list(
             "statement_id", "is_voiding", "client_id"
@@ -485,26 +499,12 @@ def _store_batch(
                     "credential recorded"
                 )
             to_void.append(target_id)
-    already_voided = set(
-        Statement.objects.filter(is_voiding=True, ref_id__in=new_ids).values_list(
-            "ref_id", flat=True
-        )
-    )
-    batch_voided = {k.ref_id for k in keys if k.is_voiding}
-    rows = []
-    for statement, statement_keys in zip(new, keys, strict=True):
-        statement_uuid = uuid.UUID(statement["id"])
-        voided = not statement_keys.is_voiding and (
-            statement_uuid in already_voided or statement_uuid in batch_voided
-        )
-        rows.append(_Row(0, statement, statement_keys, voided))
-
+    rows = [_Row(0, statement, statement_keys) for statement, statement_keys in zip(new, keys, strict=True)]
+    client_id = credential.client.pk
     if connection.vendor == "postgresql":
-        _insert_postgresql(rows, credential.client.pk, stored_at)
+        _insert_postgresql(rows, client_id, stored_at, to_void)
     else:
-        _insert_generic(rows, credential.client.pk, stored_at)
-    if to_void:
-        Statement.objects.filter(statement_id__in=to_void, is_voiding=False).update(voided=True)
+        _insert_generic(rows, client_id, stored_at, to_void)
     for sha2, (content_type, content) in parts.items():
         Attachment.objects.get_or_create(
             sha2=sha2,
@@ -512,64 +512,76 @@ def _store_batch(
         )
     if credential.can_define:
         _update_canonical(new)
-    OutboxBatch.objects.create(statement_pks=[row.pk for row in rows])
 
 
 def _timestamp_of(statement: Mapping[str, Any]) -> dt.datetime:
     return xapi.parse_timestamp(statement["timestamp"])
 
 
-def _insert_generic(rows: list[_Row], client_id: int, stored_at: dt.datetime) -> None:
-    objects = [
-        Statement(
-            statement_id=uuid.UUID(row.statement["id"]),
-            stored=stored_at,
-            timestamp=_timestamp_of(row.statement),
-            actor_key=row.keys.actor_key,
-            verb_key=row.keys.verb_key,
-            activity_key=row.keys.activity_key,
-            registration=row.keys.registration,
-            ref_id=row.keys.ref_id,
-            is_voiding=row.keys.is_voiding,
-            voided=row.voided,
-            client_id=client_id,
-            payload=row.statement,
+def _insert_generic(
+    rows: list[_Row], client_id: int, stored_at: dt.datetime, to_void: list[uuid.UUID]
+) -> None:
+    new_ids = [uuid.UUID(row.statement["id"]) for row in rows]
+    already_voided = set(
+        Statement.objects.filter(is_voiding=True, ref_id__in=new_ids).values_list(
+            "ref_id", flat=True
         )
-        for row in rows
-    ]
-    created = Statement.objects.bulk_create(objects)
+    )
+    batch_voided = {row.keys.ref_id for row in rows if row.keys.is_voiding}
+    objects = []
     relations = []
-    for row, obj in zip(rows, created, strict=True):
-        row.pk = obj.pk
+    for row, statement_uuid in zip(rows, new_ids, strict=True):
+        voided = not row.keys.is_voiding and (
+            statement_uuid in already_voided or statement_uuid in batch_voided
+        )
+        objects.append(
+            Statement(
+                statement_id=statement_uuid,
+                stored=stored_at,
+                timestamp=_timestamp_of(row.statement),
+                actor_key=row.keys.actor_key,
+                verb_key=row.keys.verb_key,
+                activity_key=row.keys.activity_key,
+                registration=row.keys.registration,
+                ref_id=row.keys.ref_id,
+                is_voiding=row.keys.is_voiding,
+                voided=voided,
+                client_id=client_id,
+                payload=row.statement,
+            )
+        )
         for kind, key, direct in row.keys.relations:
             relations.append(
-                StatementRelation(statement_id=obj.pk, kind=kind, key=key, direct=direct)
+                StatementRelation(statement_uuid=statement_uuid, kind=kind, key=key, direct=direct)
             )
+    Statement.objects.bulk_create(objects)
     if relations:
         StatementRelation.objects.bulk_create(relations)
+    if to_void:
+        Statement.objects.filter(statement_id__in=to_void, is_voiding=False).update(voided=True)
+    OutboxBatch.objects.create(
+        created_at=stored_at, statement_ids=[str(statement_id) for statement_id in new_ids]
+    )
 
 
-def _insert_postgresql(rows: list[_Row], client_id: int, stored_at: dt.datetime) -> None:
-    """COPY the rows in; ids come from the table's sequence, taken in one round trip."""
+def _insert_postgresql(
+    rows: list[_Row], client_id: int, stored_at: dt.datetime, to_void: list[uuid.UUID]
+) -> None:
+    """COPY the rows in, then settle voiding and write the outbox row in one round trip."""
     statement_table = Statement._meta.db_table
     relation_table = StatementRelation._meta.db_table
+    outbox_table = OutboxBatch._meta.db_table
+    new_ids = [row.statement["id"] for row in rows]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [statement_table, len(rows)],
-        )
-        pks = [value for (value,) in cursor.fetchall()]
         raw = cursor.cursor  # psycopg's own cursor
         columns = (
-            "id, statement_id, stored, timestamp, actor_key, verb_key, activity_key, "
+            "statement_id, stored, timestamp, actor_key, verb_key, activity_key, "
             "registration, ref_id, is_voiding, voided, client_id, payload"
         )
         with raw.copy(f"COPY {statement_table} ({columns}) FROM STDIN") as copy:  # noqa: S608
-            for row, pk in zip(rows, pks, strict=True):
-                row.pk = pk
+            for row in rows:
                 copy.write_row(
                     (
-                        pk,
                         row.statement["id"],
                         stored_at,
                         _timestamp_of(row.statement),
@@ -579,22 +591,42 @@ def _insert_postgresql(rows: list[_Row], client_id: int, stored_at: dt.datetime)
                         row.keys.registration,
                         row.keys.ref_id,
                         row.keys.is_voiding,
-                        row.voided,
+                        False,
                         client_id,
                         orjson.dumps(row.statement).decode(),
                     )
                 )
         relations = [
-            (row.pk, kind, key, direct)
+            (row.statement["id"], kind, key, direct)
             for row in rows
             for kind, key, direct in row.keys.relations
         ]
         if relations:
             with raw.copy(
-                f"COPY {relation_table} (statement_id, kind, key, direct) FROM STDIN"  # noqa: S608
+                f"COPY {relation_table} (statement_uuid, kind, key, direct) FROM STDIN"  # noqa: S608
             ) as copy:
                 for relation in relations:
                     copy.write_row(relation)
+        with raw.connection.pipeline():
+            # New Statements already voided by a voiding Statement stored earlier (or in this
+            # batch): a voiding Statement may arrive before its target.
+            raw.execute(
+                f"UPDATE {statement_table} AS s SET voided = true "  # noqa: S608
+                "WHERE s.statement_id = ANY(%s::uuid[]) AND NOT s.is_voiding AND EXISTS ("
+                f"SELECT 1 FROM {statement_table} AS v "
+                "WHERE v.is_voiding AND v.ref_id = s.statement_id)",
+                [new_ids],
+            )
+            if to_void:
+                raw.execute(
+                    f"UPDATE {statement_table} SET voided = true "  # noqa: S608
+                    "WHERE statement_id = ANY(%s::uuid[]) AND NOT is_voiding",
+                    [[str(target) for target in to_void]],
+                )
+            raw.execute(
+                f"INSERT INTO {outbox_table} (created_at, statement_ids) VALUES (%s, %s::jsonb)",  # noqa: S608
+                [stored_at, orjson.dumps(new_ids).decode()],
+            )
 
 
 # --- hand-off to consumers -------------------------------------------------------------------

@@ -13,6 +13,7 @@ can and use precompiled patterns.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import uuid
@@ -726,6 +727,7 @@ def ifi_string(agent: Mapping[str, Any]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=200_000)
 def key_uuid(text: str) -> uuid.UUID:
     """A 128-bit key for an identifier (IRI or IFI), used in compact, fast indexes."""
     return uuid.UUID(bytes=hashlib.sha256(text.encode()).digest()[:16])
