@@ -83,5 +83,5 @@ def prune(*, older_than: dt.timedelta) -> int:
     candidates = OutboxBatch.objects.filter(created_at__lt=now() - older_than)
     for name in names:
         candidates = candidates.filter(deliveries__consumer=name)
-    deleted, _ = OutboxBatch.objects.filter(pk__in=candidates.values("pk")).delete()
-    return deleted
+    _, per_model = OutboxBatch.objects.filter(pk__in=list(candidates.values_list("pk", flat=True))).delete()
+    return per_model.get(OutboxBatch._meta.label, 0)

@@ -427,6 +427,7 @@ def statements_store(
     stored_text = xapi.format_timestamp(stored_at)
     authority = credential.client.authority()
     default_version = "2.0.0" if version == xapi.V2 else "1.0.0"
+    no_timestamp = {statement["id"] for statement in statements if "timestamp" not in statement}
     for statement in statements:
         statement["stored"] = stored_text
         statement.setdefault("timestamp", stored_text)
@@ -446,7 +447,14 @@ def statements_store(
     for attempt in range(3):
         try:
             with transaction.atomic():
-                _store_batch(statements, credential, stored_at, parts, optimistic=optimistic)
+                _store_batch(
+                    statements,
+                    credential,
+                    stored_at,
+                    parts,
+                    optimistic=optimistic,
+                    no_timestamp=no_timestamp,
+                )
             break
         except (IntegrityError, psycopg_errors.UniqueViolation):
             optimistic = False
@@ -463,6 +471,7 @@ def _store_batch(
     parts: Mapping[str, tuple[str, bytes]],
     *,
     optimistic: bool,
+    no_timestamp: set[str],
 ) -> None:
     if optimistic:
         new = statements
@@ -473,7 +482,9 @@ def _store_batch(
             previous = existing.get(uuid.UUID(statement["id"]))
             if previous is None:
                 new.append(statement)
-            elif not xapi.statements_equivalent(previous, statement):
+            elif not xapi.statements_equivalent(
+                previous, statement, ignore_timestamp=statement["id"] in no_timestamp
+            ):
                 raise ConflictError(
                     f"a different Statement with id {statement['id']} is already stored; "
                     "Statements are immutable"

@@ -803,9 +803,21 @@ def comparable(statement: Mapping[str, Any]) -> Any:
     return canonical
 
 
-def statements_equivalent(first: Mapping[str, Any], second: Mapping[str, Any]) -> bool:
+def statements_equivalent(
+    first: Mapping[str, Any], second: Mapping[str, Any], *, ignore_timestamp: bool = False
+) -> bool:
+    """Whether two Statements are the same under the immutability rules (Data 2.3.1).
+
+    A timestamp the LRS assigned (equal to ``stored``) or one the caller left out is one of the
+    LRS's own assignments and is not compared.
+    """
     if comparable(first) != comparable(second):
         return False
+    if ignore_timestamp:
+        return True
+    for statement in (first, second):
+        if "stored" in statement and statement.get("timestamp") == statement["stored"]:
+            return True
     first_ts, second_ts = first.get("timestamp"), second.get("timestamp")
     if first_ts is not None and second_ts is not None:
         return parse_timestamp(first_ts) == parse_timestamp(second_ts)
