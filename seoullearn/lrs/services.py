@@ -712,7 +712,13 @@ def platform_statement_record(
     }
     if result:
         statement["result"] = dict(result)
-    context: dict[str, Any] = {"platform": "Seoul Learn", "language": "ko"}
+    from seoullearn.lrs.profile import PROFILE_ID
+
+    context: dict[str, Any] = {
+        "platform": "Seoul Learn",
+        "language": "ko-KR",
+        "contextActivities": {"category": [{"objectType": "Activity", "id": PROFILE_ID}]},
+    }
     if registration:
         context["registration"] = str(registration)
     if context_extensions:
