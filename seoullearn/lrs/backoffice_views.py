@@ -22,7 +22,11 @@ def _secret_page(request: HttpRequest, client: LRSClient, secret: str) -> HttpRe
     response = render(
         request,
         "lrs/client_secret.html",
-        {"client": client, "secret": secret, "token_url": request.build_absolute_uri("/xapi/oauth/token")},
+        {
+            "client": client,
+            "secret": secret,
+            "token_url": request.build_absolute_uri("/xapi/oauth/token"),
+        },
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -112,7 +116,9 @@ def client_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
         messages.error(request, _("폐기 사유를 입력해 주세요."))
         return redirect("lrs_backoffice:client", public_id=client.public_id)
     try:
-        services.lrs_client_revoke(client=client, reason=form.cleaned_data["reason"], by=request.user)
+        services.lrs_client_revoke(
+            client=client, reason=form.cleaned_data["reason"], by=request.user
+        )
     except InvalidInput as exc:
         messages.error(request, str(exc.message))
     else:

@@ -67,7 +67,9 @@ def _provider_statements(
     for day in range(days):
         if rng.random() > engagement:
             continue
-        moment = start + dt.timedelta(days=day, hours=rng.randint(15, 22), minutes=rng.randint(0, 59))
+        moment = start + dt.timedelta(
+            days=day, hours=rng.randint(15, 22), minutes=rng.randint(0, 59)
+        )
         lesson += 1
         lesson_id = f"{course_id}/lessons/{lesson}"
         lesson_object = {
@@ -75,7 +77,10 @@ def _provider_statements(
             "id": lesson_id,
             "definition": {
                 "type": profile.ACTIVITY_LESSON,
-                "name": {"ko-KR": f"{course}과정 {lesson}강", "en-US": f"Course {course}, lesson {lesson}"},
+                "name": {
+                    "ko-KR": f"{course}과정 {lesson}강",
+                    "en-US": f"Course {course}, lesson {lesson}",
+                },
             },
         }
         context = {
@@ -163,7 +168,9 @@ def seed(ctx: DemoContext) -> None:
             statements = _provider_statements(ctx, member, client.provider, start, days)
             for offset in range(0, len(statements), 500):
                 services.statements_store(
-                    statements=statements[offset : offset + 500], credential=credential, version="2.0"
+                    statements=statements[offset : offset + 500],
+                    credential=credential,
+                    version="2.0",
                 )
         # the platform's own records: a few mentoring sessions and a lecture
         sessions = []
@@ -182,4 +189,6 @@ def seed(ctx: DemoContext) -> None:
                 )
             )
         if sessions:
-            services.statements_store(statements=sessions, credential=platform_credential, version="2.0")
+            services.statements_store(
+                statements=sessions, credential=platform_credential, version="2.0"
+            )

@@ -140,14 +140,12 @@ class Statement(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["actor_key", "stored", "id"], name="lrs_stmt_actor"),
-            models.Index(fields=["actor_key", "verb_key", "stored"], name="lrs_stmt_actor_verb"),
             models.Index(fields=["activity_key", "stored", "id"], name="lrs_stmt_activity"),
             models.Index(
                 fields=["registration", "stored", "id"],
                 name="lrs_stmt_registration",
                 condition=models.Q(registration__isnull=False),
             ),
-            models.Index(fields=["verb_key", "stored"], name="lrs_stmt_verb"),
             models.Index(fields=["stored", "id"], name="lrs_stmt_stored"),
             models.Index(fields=["client", "stored"], name="lrs_stmt_client"),
             models.Index(
@@ -178,6 +176,9 @@ class StatementRelation(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["key", "kind", "direct"], name="lrs_rel_key")]
+
+    def __str__(self) -> str:
+        return f"{self.statement_uuid} {self.kind} {self.key}"
 
 
 class Attachment(models.Model):
@@ -280,3 +281,6 @@ class OutboxDelivery(models.Model):
             models.UniqueConstraint(fields=["batch", "consumer"], name="lrs_delivery_once")
         ]
         indexes = [models.Index(fields=["consumer", "batch"], name="lrs_delivery_consumer")]
+
+    def __str__(self) -> str:
+        return f"{self.consumer}: {self.batch_id}"

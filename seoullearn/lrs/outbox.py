@@ -60,9 +60,7 @@ def deliver_pending(limit: int = BATCHES_PER_RUN) -> int:
     """Deliver pending batches to each consumer; returns the number of deliveries made."""
     delivered = 0
     for name, handler in consumers.registered().items():
-        pending = (
-            OutboxBatch.objects.exclude(deliveries__consumer=name).order_by("pk")[:limit]
-        )
+        pending = OutboxBatch.objects.exclude(deliveries__consumer=name).order_by("pk")[:limit]
         for batch in pending:
             try:
                 with transaction.atomic():
@@ -83,5 +81,7 @@ def prune(*, older_than: dt.timedelta) -> int:
     candidates = OutboxBatch.objects.filter(created_at__lt=now() - older_than)
     for name in names:
         candidates = candidates.filter(deliveries__consumer=name)
-    _, per_model = OutboxBatch.objects.filter(pk__in=list(candidates.values_list("pk", flat=True))).delete()
+    _, per_model = OutboxBatch.objects.filter(
+        pk__in=list(candidates.values_list("pk", flat=True))
+    ).delete()
     return per_model.get(OutboxBatch._meta.label, 0)

@@ -116,11 +116,13 @@ def _time_q(query: StatementQuery) -> Q:
 def _targeting_pks(query: StatementQuery, filter_q: Q, time_q: Q) -> list[int]:
     """Statements that match because a Statement they target (recursively) matches
     (Communication 2.1.3 "Filter Conditions for StatementRefs")."""
-    candidates = list(
-        Statement.objects.filter(time_q, ref_id__isnull=False).values_list("pk", "ref_id")[
-            :50_000
-        ]
-    )
+    candidates: list[tuple[int, uuid.UUID]] = [
+        (pk, ref)
+        for pk, ref in Statement.objects.filter(time_q, ref_id__isnull=False).values_list(
+            "pk", "ref_id"
+        )[:50_000]
+        if ref is not None
+    ]
     if not candidates:
         return []
     # Follow each candidate's chain of StatementRefs; a candidate matches when any Statement
@@ -428,9 +430,7 @@ def person_object(agent: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def member_actor_key(user: Any) -> uuid.UUID:
-    return xapi.key_uuid(
-        f"account|{settings.SITE_URL.rstrip('/')}|{user.pseudonym}"
-    )
+    return xapi.key_uuid(f"account|{settings.SITE_URL.rstrip('/')}|{user.pseudonym}")
 
 
 def user_for_pseudonym(pseudonym: uuid.UUID | str) -> Any | None:

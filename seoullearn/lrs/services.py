@@ -20,9 +20,9 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from psycopg import errors as psycopg_errors
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from psycopg import errors as psycopg_errors
 
 from seoullearn.core.errors import InvalidInput
 from seoullearn.core.timeutil import now
@@ -329,8 +329,9 @@ def _refuse_member_emails(statements: Sequence[Mapping[str, Any]]) -> None:
     if get_user_model().objects.filter(query).exists():
         raise BadRequest(
             "a platform member is identified by e-mail (mbox); identify members only by their "
-            'pseudonymous account {"homePage": "%s", "name": "<pseudonym>"}'
-            % settings.SITE_URL.rstrip("/")
+            'pseudonymous account {{"homePage": "{}", "name": "<pseudonym>"}}'.format(
+                settings.SITE_URL.rstrip("/")
+            )
         )
 
 
@@ -510,7 +511,10 @@ def _store_batch(
                     "credential recorded"
                 )
             to_void.append(target_id)
-    rows = [_Row(0, statement, statement_keys) for statement, statement_keys in zip(new, keys, strict=True)]
+    rows = [
+        _Row(0, statement, statement_keys)
+        for statement, statement_keys in zip(new, keys, strict=True)
+    ]
     client_id = credential.client.pk
     if connection.vendor == "postgresql":
         _insert_postgresql(rows, client_id, stored_at, to_void)
@@ -589,7 +593,7 @@ def _insert_postgresql(
             "statement_id, stored, timestamp, actor_key, verb_key, activity_key, "
             "registration, ref_id, is_voiding, voided, client_id, payload"
         )
-        with raw.copy(f"COPY {statement_table} ({columns}) FROM STDIN") as copy:  # noqa: S608
+        with raw.copy(f"COPY {statement_table} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(
                     (
@@ -614,7 +618,7 @@ def _insert_postgresql(
         ]
         if relations:
             with raw.copy(
-                f"COPY {relation_table} (statement_uuid, kind, key, direct) FROM STDIN"  # noqa: S608
+                f"COPY {relation_table} (statement_uuid, kind, key, direct) FROM STDIN"
             ) as copy:
                 for relation in relations:
                     copy.write_row(relation)
@@ -826,7 +830,9 @@ def document_save(
             try:
                 parsed = orjson.loads(content)
             except orjson.JSONDecodeError as exc:
-                raise BadRequest("the document is declared application/json but is not JSON") from exc
+                raise BadRequest(
+                    "the document is declared application/json but is not JSON"
+                ) from exc
             if not isinstance(parsed, dict):
                 raise BadRequest("POST of an application/json document needs a JSON object")
         updated = now()

@@ -20,7 +20,11 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from seoullearn.lrs.errors import BadRequest
 from seoullearn.lrs.xapi import SIGNATURE_USAGE, statements_equivalent
 
-_HASHES = {"RS256": hashes.SHA256, "RS384": hashes.SHA384, "RS512": hashes.SHA512}
+_HASHES: dict[str, type[hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {
+    "RS256": hashes.SHA256,
+    "RS384": hashes.SHA384,
+    "RS512": hashes.SHA512,
+}
 
 
 def _b64decode(segment: str) -> bytes:

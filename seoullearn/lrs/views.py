@@ -129,7 +129,9 @@ def _alternate_syntax(xreq: XRequest) -> None:
             "the alternate request syntax needs Content-Type application/x-www-form-urlencoded"
         )
     try:
-        form = dict(parse_qsl(xreq.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False))
+        form = dict(
+            parse_qsl(xreq.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        )
     except UnicodeDecodeError as exc:
         raise BadRequest("the form is not UTF-8") from exc
     headers = dict(xreq.headers)
@@ -163,9 +165,7 @@ def _negotiate_version(xreq: XRequest, *, required: bool) -> None:
         return
     match = _VERSION_HEADER.match(value.strip())
     if match is None:
-        raise BadRequest(
-            f"X-Experience-API-Version {value!r} is not supported; use 1.0.x or 2.0.x"
-        )
+        raise BadRequest(f"X-Experience-API-Version {value!r} is not supported; use 1.0.x or 2.0.x")
     xreq.version = match.group(1)
     if xreq.version == xapi.V2 and xreq.extra.get("alternate"):
         raise BadRequest("xAPI 2.0 has no alternate request syntax; send a normal request")
@@ -218,7 +218,9 @@ def endpoint(
                 response = _json_response(
                     {"error": True, "message": f"{xreq.method} is not allowed here"}, status=405
                 )
-                response["Allow"] = ", ".join(sorted({*handlers, "HEAD"} if "GET" in handlers else handlers))
+                response["Allow"] = ", ".join(
+                    sorted({*handlers, "HEAD"} if "GET" in handlers else handlers)
+                )
                 return _finish(response, xreq, head=head)
             if auth_required:
                 xreq.credential = auth.authenticate(xreq.header("Authorization"))
@@ -375,9 +377,7 @@ def _statements_from_multipart(xreq: XRequest) -> tuple[Any, dict[str, tuple[str
         if not declared:
             raise BadRequest(f"multipart part {index} has no X-Experience-API-Hash header")
         if headers.get("content-transfer-encoding", "").lower() != "binary":
-            raise BadRequest(
-                f"multipart part {index} needs Content-Transfer-Encoding: binary"
-            )
+            raise BadRequest(f"multipart part {index} needs Content-Transfer-Encoding: binary")
         declared = declared.lower()
         algorithms = {56: "sha224", 64: "sha256", 96: "sha384", 128: "sha512"}
         algorithm = algorithms.get(len(declared))
@@ -405,9 +405,7 @@ def _multipart_response(payload: bytes, attachments: list[Any]) -> HttpResponse:
         chunks.append(bytes(attachment.content))
         chunks.append(b"\r\n")
     chunks.append(f"--{boundary}--".encode())
-    return HttpResponse(
-        b"".join(chunks), content_type=f'multipart/mixed; boundary="{boundary}"'
-    )
+    return HttpResponse(b"".join(chunks), content_type=f'multipart/mixed; boundary="{boundary}"')
 
 
 # --- Statement resource ------------------------------------------------------------------------
@@ -445,9 +443,8 @@ def statements_put(xreq: XRequest) -> HttpResponse:
     statement, attachments = _statements_body(xreq)
     if not isinstance(statement, dict):
         raise BadRequest("PUT takes a single Statement object")
-    if "id" in statement and isinstance(statement["id"], str):
-        if statement["id"].lower() != statement_id:
-            raise BadRequest("the Statement's id differs from the statementId parameter")
+    if isinstance(statement.get("id"), str) and statement["id"].lower() != statement_id:
+        raise BadRequest("the Statement's id differs from the statementId parameter")
     statement["id"] = statement_id
     services.statements_store(
         statements=[statement],
@@ -585,7 +582,9 @@ def statements_get(xreq: XRequest) -> HttpResponse:
         more = "/xapi/statements?" + urlencode({"more": token})
     texts = [selectors.payload_text(row[2]) for row in rows]
     if fmt == "exact" and not with_attachments:
-        body = b'{"statements":[' + ",".join(texts).encode() + b'],"more":' + orjson.dumps(more) + b"}"
+        body = (
+            b'{"statements":[' + ",".join(texts).encode() + b'],"more":' + orjson.dumps(more) + b"}"
+        )
         statements_list: list[dict[str, Any]] = []
     else:
         statements_list = selectors.format_statements(
@@ -699,7 +698,9 @@ def _document_handlers(
         documents = Document.objects.filter(scope.filter())
         if "since" in xreq.params:
             documents = documents.filter(updated__gt=_time_param(xreq, "since"))
-        return _ids_response(list(documents.order_by("document_id").values_list("document_id", "updated")))
+        return _ids_response(
+            list(documents.order_by("document_id").values_list("document_id", "updated"))
+        )
 
     def save(xreq: XRequest, merge: bool) -> HttpResponse:
         credential = _require(xreq, *write_scopes)
@@ -759,7 +760,9 @@ def _state_scope(xreq: XRequest) -> DocumentScope:
 
 
 def _activity_profile_scope(xreq: XRequest) -> DocumentScope:
-    return DocumentScope(kind=Document.Kind.ACTIVITY_PROFILE, activity_id=_iri_param(xreq, "activityId"))
+    return DocumentScope(
+        kind=Document.Kind.ACTIVITY_PROFILE, activity_id=_iri_param(xreq, "activityId")
+    )
 
 
 def _agent_profile_scope(xreq: XRequest) -> DocumentScope:

@@ -140,9 +140,7 @@ _DEFINITION_KEYS = frozenset(
     }
 )
 _COMPONENT_KEYS = frozenset({"id", "description"})
-_RESULT_KEYS = frozenset(
-    {"score", "success", "completion", "response", "duration", "extensions"}
-)
+_RESULT_KEYS = frozenset({"score", "success", "completion", "response", "duration", "extensions"})
 _SCORE_KEYS = frozenset({"scaled", "raw", "min", "max"})
 _CONTEXT_KEYS_V1 = frozenset(
     {
@@ -671,9 +669,8 @@ def _statement(value: Any, path: str, version: str, *, sub: bool) -> None:
     if "authority" in value:
         authority = value["authority"]
         validate_actor(authority, f"{path}.authority")
-        if authority.get("objectType") == "Group":
-            if len(authority.get("member", [])) != 2:
-                _fail(f"{path}.authority", "a Group authority must have exactly two Agents")
+        if authority.get("objectType") == "Group" and len(authority.get("member", [])) != 2:
+            _fail(f"{path}.authority", "a Group authority must have exactly two Agents")
     if "version" in value and not statement_version_allowed(value["version"], version):
         allowed = "1.0.x" if version == V1 else "1.0.x or 2.0.x"
         _fail(f"{path}.version", f"must be {allowed}")
@@ -768,10 +765,13 @@ def _canonical(value: Any, key: str | None = None) -> Any:
             "Group",
         ):
             return _canonical_agent(value)
-        if object_type in (None, "Activity") and "id" in value and key != "verb":
-            # Activity definitions are not part of the Statement (Data 2.3.1.b2).
-            if key in ("object", None) or key in CONTEXT_ACTIVITY_KEYS:
-                return {"objectType": "Activity", "id": value["id"]}
+        # Activity definitions are not part of the Statement (Data 2.3.1.b2).
+        if (
+            object_type in (None, "Activity")
+            and "id" in value
+            and (key in ("object", None) or key in CONTEXT_ACTIVITY_KEYS)
+        ):
+            return {"objectType": "Activity", "id": value["id"]}
         result = {}
         for item_key, item in value.items():
             if key == "verb" and item_key == "display":

@@ -22,7 +22,9 @@ class XAPI:
         self.version = version
         self.auth = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
 
-    def headers(self, extra: dict[str, str] | None = None, version: str | None = None) -> dict[str, str]:
+    def headers(
+        self, extra: dict[str, str] | None = None, version: str | None = None
+    ) -> dict[str, str]:
         headers = {"Authorization": self.auth}
         chosen = self.version if version is None else version
         if chosen:
@@ -30,7 +32,15 @@ class XAPI:
         headers.update(extra or {})
         return headers
 
-    def post(self, path: str, data: Any, *, content_type: str = "application/json", params: str = "", **kw: Any) -> Any:
+    def post(
+        self,
+        path: str,
+        data: Any,
+        *,
+        content_type: str = "application/json",
+        params: str = "",
+        **kw: Any,
+    ) -> Any:
         body = data if isinstance(data, bytes | str) else json.dumps(data)
         return self.client.post(
             f"/xapi/{path}{'?' + params if params else ''}",
@@ -39,7 +49,15 @@ class XAPI:
             headers=self.headers(kw.pop("headers", None), kw.pop("version", None)),
         )
 
-    def put(self, path: str, data: Any, *, content_type: str = "application/json", params: str = "", **kw: Any) -> Any:
+    def put(
+        self,
+        path: str,
+        data: Any,
+        *,
+        content_type: str = "application/json",
+        params: str = "",
+        **kw: Any,
+    ) -> Any:
         body = data if isinstance(data, bytes | str) else json.dumps(data)
         return self.client.put(
             f"/xapi/{path}{'?' + params if params else ''}",
@@ -72,7 +90,10 @@ class XAPI:
 def make_statement(**overrides: Any) -> dict[str, Any]:
     statement: dict[str, Any] = {
         "actor": {"objectType": "Agent", "mbox": "mailto:learner@example.org", "name": "Learner"},
-        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced", "display": {"en-US": "experienced"}},
+        "verb": {
+            "id": "http://adlnet.gov/expapi/verbs/experienced",
+            "display": {"en-US": "experienced"},
+        },
         "object": {
             "objectType": "Activity",
             "id": "http://example.org/activities/lesson-1",
@@ -85,7 +106,9 @@ def make_statement(**overrides: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def make_xapi(db: Any) -> Callable[..., XAPI]:
-    def make(scopes: tuple[str, ...] = ("all",), version: str = "2.0.0", name: str | None = None) -> XAPI:
+    def make(
+        scopes: tuple[str, ...] = ("all",), version: str = "2.0.0", name: str | None = None
+    ) -> XAPI:
         client, secret = services.lrs_client_create(
             name=name or f"client-{uuid.uuid4().hex[:6]}", scopes=scopes
         )

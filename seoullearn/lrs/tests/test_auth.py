@@ -39,7 +39,13 @@ def test_write_only_client_cannot_read(make_xapi: Any) -> None:
     writer = make_xapi(scopes=("statements/write",))
     assert writer.post("statements", make_statement()).status_code == 200
     assert writer.get("statements").status_code == 403
-    assert writer.get("activities/state", {"activityId": "http://x.org/a", "agent": '{"mbox":"mailto:a@b.org"}'}).status_code == 403
+    assert (
+        writer.get(
+            "activities/state",
+            {"activityId": "http://x.org/a", "agent": '{"mbox":"mailto:a@b.org"}'},
+        ).status_code
+        == 403
+    )
 
 
 def test_read_only_client_cannot_write(make_xapi: Any) -> None:
@@ -67,7 +73,9 @@ def test_authority_comes_from_the_credential_and_survives_rotation(make_xapi: An
     rotated = XAPI(api.model.key, secret)
     second = rotated.post("statements", make_statement()).json()[0]
     authorities = {
-        json.dumps(rotated.get("statements", {"statementId": sid}).json()["authority"], sort_keys=True)
+        json.dumps(
+            rotated.get("statements", {"statementId": sid}).json()["authority"], sort_keys=True
+        )
         for sid in (first, second)
     }
     assert len(authorities) == 1
@@ -104,13 +112,23 @@ def test_oauth2_client_credentials_bearer_token(settings: Any) -> None:
     assert token_response.status_code == 200, token_response.content
     token = token_response.json()["access_token"]
     headers = {"Authorization": f"Bearer {token}", "X-Experience-API-Version": "2.0.0"}
-    posted = http.post("/xapi/statements", data=json.dumps(make_statement()), content_type="application/json", headers=headers)
+    posted = http.post(
+        "/xapi/statements",
+        data=json.dumps(make_statement()),
+        content_type="application/json",
+        headers=headers,
+    )
     assert posted.status_code == 200
-    statement = http.get("/xapi/statements", {"statementId": posted.json()[0]}, headers=headers).json()
+    statement = http.get(
+        "/xapi/statements", {"statementId": posted.json()[0]}, headers=headers
+    ).json()
     assert statement["authority"]["account"]["name"] == str(client.public_id)
     # a token never grants more than the credential holds
     assert auth.implied_scopes(frozenset({"statements/read/mine"})) == {"statements/read/mine"}
-    bad = http.get("/xapi/statements", headers={"Authorization": "Bearer nope", "X-Experience-API-Version": "2.0.0"})
+    bad = http.get(
+        "/xapi/statements",
+        headers={"Authorization": "Bearer nope", "X-Experience-API-Version": "2.0.0"},
+    )
     assert bad.status_code == 401
     services.lrs_client_revoke(client=client, reason="ended")
     auth.forget(client.key)
@@ -119,7 +137,9 @@ def test_oauth2_client_credentials_bearer_token(settings: Any) -> None:
 
 
 def test_token_without_scope_gets_the_spec_default(settings: Any) -> None:
-    client, secret = services.lrs_client_create(name="Default scopes", scopes=["all"], with_oauth=True)
+    client, secret = services.lrs_client_create(
+        name="Default scopes", scopes=["all"], with_oauth=True
+    )
     http = Client()
     basic = base64.b64encode(f"{client.key}:{secret}".encode()).decode()
     token = http.post(

@@ -46,7 +46,12 @@ def test_other_roles_are_refused(factory: Any) -> None:
     ):
         assert client.get(url).status_code == 403
     assert client.post(f"/backoffice/lrs/clients/{target.public_id}/rotate").status_code == 403
-    assert client.post(f"/backoffice/lrs/clients/{target.public_id}/revoke", {"reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"/backoffice/lrs/clients/{target.public_id}/revoke", {"reason": "x"}
+        ).status_code
+        == 403
+    )
     assert LRSClient.objects.get(pk=target.pk).is_active
 
 
@@ -58,7 +63,11 @@ def test_anonymous_is_sent_to_login() -> None:
 def test_operator_issues_and_sees_the_secret_once(operator_client: Client) -> None:
     response = operator_client.post(
         "/backoffice/lrs/clients/new",
-        {"name": "메가스터디", "scopes": ["statements/write", "statements/read/mine"], "with_oauth": "on"},
+        {
+            "name": "메가스터디",
+            "scopes": ["statements/write", "statements/read/mine"],
+            "with_oauth": "on",
+        },
     )
     assert response.status_code == 200
     client = LRSClient.objects.get(name="메가스터디")
@@ -73,7 +82,9 @@ def test_bad_input_is_explained(operator_client: Client) -> None:
     response = operator_client.post("/backoffice/lrs/clients/new", {"name": "", "scopes": []})
     assert response.status_code == 200
     assert response.context["form"].errors.keys() >= {"name", "scopes"}
-    response = operator_client.post("/backoffice/lrs/clients/new", {"name": "x", "scopes": ["all", "state"]})
+    response = operator_client.post(
+        "/backoffice/lrs/clients/new", {"name": "x", "scopes": ["all", "state"]}
+    )
     assert "scopes" in response.context["form"].errors
 
 
@@ -83,13 +94,19 @@ def test_rotate_and_revoke(operator_client: Client) -> None:
     new = response.context["secret"]
     client.refresh_from_db()
     assert client.check_secret(new) and not client.check_secret(old)
-    response = operator_client.post(f"/backoffice/lrs/clients/{client.public_id}/revoke", {"reason": ""})
+    response = operator_client.post(
+        f"/backoffice/lrs/clients/{client.public_id}/revoke", {"reason": ""}
+    )
     client.refresh_from_db()
     assert client.is_active
-    operator_client.post(f"/backoffice/lrs/clients/{client.public_id}/revoke", {"reason": "계약 종료"})
+    operator_client.post(
+        f"/backoffice/lrs/clients/{client.public_id}/revoke", {"reason": "계약 종료"}
+    )
     client.refresh_from_db()
     assert not client.is_active and client.revoked_reason == "계약 종료"
-    assert operator_client.get(f"/backoffice/lrs/clients/{client.public_id}/rotate").status_code == 405
+    assert (
+        operator_client.get(f"/backoffice/lrs/clients/{client.public_id}/rotate").status_code == 405
+    )
 
 
 def test_list_is_filterable_paginated_and_exportable(operator_client: Client) -> None:
@@ -111,7 +128,13 @@ def test_list_is_filterable_paginated_and_exportable(operator_client: Client) ->
 
 def test_create_lrs_client_command_prints_key_and_secret_last() -> None:
     out = io.StringIO()
-    call_command("create_lrs_client", "Test provider", "--scopes", "statements/write,statements/read/mine", stdout=out)
+    call_command(
+        "create_lrs_client",
+        "Test provider",
+        "--scopes",
+        "statements/write,statements/read/mine",
+        stdout=out,
+    )
     key, secret = out.getvalue().strip().splitlines()[-1].split(" ")
     client = LRSClient.objects.get(key=key)
     assert client.check_secret(secret)

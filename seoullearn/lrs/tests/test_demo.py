@@ -40,4 +40,6 @@ def test_demo_gives_members_months_of_records() -> None:
         summary = selectors.learner_activity_summary(learner)
         assert summary["statements"] > 0
         assert summary["active_days"] > 0
-    assert Statement.objects.filter(payload__verb__id="http://adlnet.gov/expapi/verbs/attended").exists()
+    assert Statement.objects.filter(
+        payload__verb__id="http://adlnet.gov/expapi/verbs/attended"
+    ).exists()

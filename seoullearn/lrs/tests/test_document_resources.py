@@ -35,7 +35,9 @@ def state_params(**extra: str) -> dict[str, str]:
 
 def test_state_put_get_delete(api: XAPI) -> None:
     params = state_params()
-    response = api.put("activities/state", b"page-12", content_type="text/plain", params=q(**params))
+    response = api.put(
+        "activities/state", b"page-12", content_type="text/plain", params=q(**params)
+    )
     assert response.status_code == 204
     got = api.get("activities/state", params)
     assert got.status_code == 200 and got.content == b"page-12"
@@ -72,7 +74,9 @@ def test_state_registration_scopes_documents(api: XAPI) -> None:
 def test_state_ids_since_and_delete_all(api: XAPI) -> None:
     base = {"activityId": ACTIVITY, "agent": AGENT}
     for state_id in ("a", "b"):
-        api.put("activities/state", b"1", content_type="text/plain", params=q(**base, stateId=state_id))
+        api.put(
+            "activities/state", b"1", content_type="text/plain", params=q(**base, stateId=state_id)
+        )
     listed = api.get("activities/state", base)
     assert listed.json() == ["a", "b"]
     assert listed["ETag"] and listed["Last-Modified"]
@@ -133,7 +137,13 @@ def test_profile_concurrency(api: XAPI, path: str, params: dict[str, str]) -> No
 
 def test_profile_ids_list(api: XAPI) -> None:
     for profile_id in ("b", "a"):
-        api.put("activities/profile", b"x", content_type="text/plain", params=q(activityId=ACTIVITY, profileId=profile_id), headers={"If-None-Match": "*"})
+        api.put(
+            "activities/profile",
+            b"x",
+            content_type="text/plain",
+            params=q(activityId=ACTIVITY, profileId=profile_id),
+            headers={"If-None-Match": "*"},
+        )
     assert api.get("activities/profile", {"activityId": ACTIVITY}).json() == ["a", "b"]
     assert api.delete("activities/profile", q(activityId=ACTIVITY)).status_code == 400
 
@@ -141,7 +151,7 @@ def test_profile_ids_list(api: XAPI) -> None:
 def test_activities_resource_returns_canonical_definition(api: XAPI) -> None:
     unknown = api.get("activities", {"activityId": "http://example.org/unknown"})
     assert unknown.json() == {"objectType": "Activity", "id": "http://example.org/unknown"}
-    statement = {
+    statement: dict[str, Any] = {
         "actor": {"mbox": "mailto:a@example.org"},
         "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
         "object": {"id": ACTIVITY, "definition": {"name": {"en-US": "Lesson 1"}}},
@@ -155,8 +165,14 @@ def test_activities_resource_returns_canonical_definition(api: XAPI) -> None:
 
 
 def test_agents_resource_returns_a_person(api: XAPI) -> None:
-    person = api.get("agents", {"agent": json.dumps({"name": "Ann", "mbox": "mailto:ann@example.org"})})
-    assert person.json() == {"objectType": "Person", "name": ["Ann"], "mbox": ["mailto:ann@example.org"]}
+    person = api.get(
+        "agents", {"agent": json.dumps({"name": "Ann", "mbox": "mailto:ann@example.org"})}
+    )
+    assert person.json() == {
+        "objectType": "Person",
+        "name": ["Ann"],
+        "mbox": ["mailto:ann@example.org"],
+    }
     assert api.get("agents", {"agent": "{}"}).status_code == 400
 
 

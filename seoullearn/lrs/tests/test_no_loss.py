@@ -44,7 +44,8 @@ def _database_url() -> str:
     if connection.vendor == "postgresql":
         user = db.get("USER") or "postgres"
         password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-        return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+        host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+        return f"postgres://{user}{password}@{host}/{db['NAME']}"
     return f"sqlite:///{db['NAME']}"
 
 
@@ -62,7 +63,7 @@ class Server:
             DEBUG="0",
             LOG_LEVEL="WARNING",
         )
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -84,7 +85,10 @@ class Server:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/xapi/about", timeout=1).status_code == 200:
+                if (
+                    httpx.get(f"http://127.0.0.1:{self.port}/xapi/about", timeout=1).status_code
+                    == 200
+                ):
                     return
             except httpx.HTTPError:
                 time.sleep(0.2)
@@ -164,7 +168,11 @@ def test_killed_server_loses_no_acknowledged_statement_and_half_stores_no_batch(
                 response = http.post(
                     f"http://127.0.0.1:{server.port}/xapi/statements",
                     content=json.dumps(batch),
-                    headers={"Authorization": auth, "X-Experience-API-Version": "2.0.0", "Content-Type": "application/json"},
+                    headers={
+                        "Authorization": auth,
+                        "X-Experience-API-Version": "2.0.0",
+                        "Content-Type": "application/json",
+                    },
                 )
                 assert response.status_code == 200, response.text
         server.kill()

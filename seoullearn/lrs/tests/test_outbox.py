@@ -35,7 +35,9 @@ def record(user: Any, verb: str = "http://adlnet.gov/expapi/verbs/completed") ->
 
 
 @pytest.mark.django_db(transaction=True)
-def test_consumer_receives_each_statement_once_through_the_worker(received: list[StatementEvent], run_tasks: Any, settings: Any) -> None:
+def test_consumer_receives_each_statement_once_through_the_worker(
+    received: list[StatementEvent], run_tasks: Any, settings: Any
+) -> None:
     settings.LRS_OUTBOX_KICK = True
     services._last_kick = 0.0
     learner = LearnerFactory()
@@ -49,7 +51,9 @@ def test_consumer_receives_each_statement_once_through_the_worker(received: list
     assert len(received) == 2
 
 
-def test_failing_consumer_does_not_hold_up_others(received: list[StatementEvent], settings: Any) -> None:
+def test_failing_consumer_does_not_hold_up_others(
+    received: list[StatementEvent], settings: Any
+) -> None:
     settings.LRS_OUTBOX_KICK = False
 
     def broken(events: list[StatementEvent]) -> None:

@@ -22,7 +22,9 @@ def _no_task_queue(settings: Any) -> None:
     settings.LRS_OUTBOX_KICK = False
 
 
-def record(user: Any, verb: str, activity: str, when: dt.datetime, result: dict[str, Any] | None = None) -> None:
+def record(
+    user: Any, verb: str, activity: str, when: dt.datetime, result: dict[str, Any] | None = None
+) -> None:
     services.platform_statement_record(
         user=user,
         verb_id=verb,
@@ -40,8 +42,12 @@ def test_statements_for_user_and_summary() -> None:
     day1 = dt.datetime(2026, 3, 1, 14, 0, tzinfo=dt.UTC)  # 23:00 in Seoul
     day2 = dt.datetime(2026, 3, 1, 16, 0, tzinfo=dt.UTC)  # 01:00 next day in Seoul
     record(learner, LAUNCHED, "https://p.example/a", day1)
-    record(learner, COMPLETED, "https://p.example/a", day1, {"duration": "PT30M", "completion": True})
-    record(learner, PASSED, "https://p.example/b", day2, {"duration": "PT1H", "score": {"scaled": 0.8}})
+    record(
+        learner, COMPLETED, "https://p.example/a", day1, {"duration": "PT30M", "completion": True}
+    )
+    record(
+        learner, PASSED, "https://p.example/b", day2, {"duration": "PT1H", "score": {"scaled": 0.8}}
+    )
     record(other, COMPLETED, "https://p.example/a", day1, {"duration": "PT5H"})
 
     mine = selectors.statements_for_user(learner)

@@ -50,7 +50,7 @@ def test_platform_statement_uses_the_pseudonym_and_the_platform_authority(settin
         "objectType": "Agent",
         "account": {"homePage": settings.SITE_URL.rstrip("/"), "name": str(learner.pseudonym)},
     }
-    assert learner.email not in str(payload)
+    assert str(learner.email) not in str(payload)
     assert payload["authority"]["name"] == services.PLATFORM_CLIENT_NAME
     assert payload["timestamp"] == "2026-03-02T10:00:00.000Z"
     assert str(statement_id) in OutboxBatch.objects.latest("pk").statement_ids
@@ -78,22 +78,48 @@ def test_pseudonym_maps_back_to_the_member() -> None:
     assert selectors.user_for_pseudonym("not-a-uuid") is None
     actor = services.member_actor(learner)
     assert selectors.user_for_actor(actor) == learner
-    assert selectors.user_for_actor({"account": {"homePage": "https://elsewhere.example", "name": str(learner.pseudonym)}}) is None
+    assert (
+        selectors.user_for_actor(
+            {"account": {"homePage": "https://elsewhere.example", "name": str(learner.pseudonym)}}
+        )
+        is None
+    )
 
 
 def test_document_merge_and_preconditions() -> None:
     scope = services.DocumentScope(kind="activity_profile", activity_id=LECTURE)
     saved = services.document_save(
-        scope=scope, document_id="p", content=b'{"a": 1}', content_type="application/json",
-        merge=False, if_match=None, if_none_match="*", require_precondition=True, client=None,
+        scope=scope,
+        document_id="p",
+        content=b'{"a": 1}',
+        content_type="application/json",
+        merge=False,
+        if_match=None,
+        if_none_match="*",
+        require_precondition=True,
+        client=None,
     )
     merged = services.document_save(
-        scope=scope, document_id="p", content=b'{"b": 2}', content_type="application/json",
-        merge=True, if_match=f'"{saved.etag}"', if_none_match=None, require_precondition=False, client=None,
+        scope=scope,
+        document_id="p",
+        content=b'{"b": 2}',
+        content_type="application/json",
+        merge=True,
+        if_match=f'"{saved.etag}"',
+        if_none_match=None,
+        require_precondition=False,
+        client=None,
     )
     assert bytes(merged.content) in (b'{"a":1,"b":2}',)
     with pytest.raises(services.PreconditionFailed):
         services.document_save(
-            scope=scope, document_id="p", content=b"{}", content_type="application/json",
-            merge=False, if_match=f'"{saved.etag}"', if_none_match=None, require_precondition=True, client=None,
+            scope=scope,
+            document_id="p",
+            content=b"{}",
+            content_type="application/json",
+            merge=False,
+            if_match=f'"{saved.etag}"',
+            if_none_match=None,
+            require_precondition=True,
+            client=None,
         )

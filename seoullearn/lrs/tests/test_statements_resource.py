@@ -85,7 +85,9 @@ def test_post_single_and_batch_return_ids_in_order(api: XAPI) -> None:
 
 
 def test_lrs_sets_stored_authority_version_and_timestamp(api: XAPI) -> None:
-    statement_id = post(api, make_statement(authority={"mbox": "mailto:fake@example.org"})).json()[0]
+    statement_id = post(api, make_statement(authority={"mbox": "mailto:fake@example.org"})).json()[
+        0
+    ]
     stored = get_one(api, statement_id).json()
     assert stored["authority"]["account"]["name"] == str(api.model.public_id)  # type: ignore[attr-defined]
     assert stored["version"] == ("2.0.0" if api.version.startswith("2") else "1.0.0")
@@ -111,7 +113,9 @@ def test_duplicate_ids_in_one_batch_are_400(api: XAPI) -> None:
 def test_batch_with_a_conflicting_stored_id_stores_nothing(api: XAPI) -> None:
     statement_id = post(api, make_statement()).json()[0]
     fresh = str(uuid.uuid4())
-    response = post(api, [make_statement(id=fresh), make_statement(id=statement_id, result={"success": True})])
+    response = post(
+        api, [make_statement(id=fresh), make_statement(id=statement_id, result={"success": True})]
+    )
     assert response.status_code == 409
     assert get_one(api, fresh).status_code == 404
 
@@ -144,14 +148,18 @@ def test_get_by_id_has_last_modified_and_consistent_through(api: XAPI) -> None:
     assert response.status_code == 200
     assert response["Last-Modified"]
     assert parse_timestamp(response["X-Experience-API-Consistent-Through"])
-    assert response["X-Experience-API-Version"] == ("2.0.0" if api.version.startswith("2") else "1.0.3")
+    assert response["X-Experience-API-Version"] == (
+        "2.0.0" if api.version.startswith("2") else "1.0.3"
+    )
 
 
 def test_statement_id_with_other_parameters_is_400(api: XAPI) -> None:
     statement_id = post(api, make_statement()).json()[0]
     assert get_one(api, statement_id, limit=1).status_code == 400
     assert get_one(api, statement_id, format="ids").status_code == 200
-    response = api.get("statements", {"statementId": statement_id, "voidedStatementId": statement_id})
+    response = api.get(
+        "statements", {"statementId": statement_id, "voidedStatementId": statement_id}
+    )
     assert response.status_code == 400
 
 
@@ -177,7 +185,9 @@ def test_voiding(api: XAPI) -> None:
 
 def test_voiding_may_arrive_before_its_target(api: XAPI) -> None:
     target = str(uuid.uuid4())
-    voiding = make_statement(verb={"id": VOIDED_VERB}, object={"objectType": "StatementRef", "id": target})
+    voiding = make_statement(
+        verb={"id": VOIDED_VERB}, object={"objectType": "StatementRef", "id": target}
+    )
     assert post(api, voiding).status_code == 200
     assert post(api, make_statement(id=target)).status_code == 200
     assert get_one(api, target).status_code == 404
@@ -188,7 +198,9 @@ def test_voiding_another_clients_statement_is_403(make_xapi: Any) -> None:
     author = make_xapi(scopes=("statements/write", "statements/read/mine"))
     other = make_xapi(scopes=("statements/write", "statements/read/mine"))
     target = post(author, make_statement()).json()[0]
-    voiding = make_statement(verb={"id": VOIDED_VERB}, object={"objectType": "StatementRef", "id": target})
+    voiding = make_statement(
+        verb={"id": VOIDED_VERB}, object={"objectType": "StatementRef", "id": target}
+    )
     assert post(other, voiding).status_code == 403
 
 
@@ -199,7 +211,9 @@ def _seed(api: XAPI) -> dict[str, Any]:
     registration = str(uuid.uuid4())
     ids = {
         "plain": post(api, make_statement()).json()[0],
-        "other_agent": post(api, make_statement(actor={"mbox": "mailto:other@example.org"})).json()[0],
+        "other_agent": post(api, make_statement(actor={"mbox": "mailto:other@example.org"})).json()[
+            0
+        ],
         "registration": post(
             api,
             make_statement(
@@ -245,7 +259,9 @@ def test_query_filters(api: XAPI) -> None:
     by_agent = _ids(api.get("statements", {"agent": learner}))
     assert ids["plain"] in by_agent and ids["other_agent"] not in by_agent
     # a Group whose members match the Agent matches
-    assert ids["group"] in _ids(api.get("statements", {"agent": json.dumps({"mbox": "mailto:member@example.org"})}))
+    assert ids["group"] in _ids(
+        api.get("statements", {"agent": json.dumps({"mbox": "mailto:member@example.org"})})
+    )
     # StatementRef rule: the comment targets a matching Statement
     assert ids["ref"] in by_agent
     by_verb = _ids(api.get("statements", {"verb": "http://adlnet.gov/expapi/verbs/completed"}))
@@ -254,10 +270,14 @@ def test_query_filters(api: XAPI) -> None:
     assert set(by_registration) == {ids["registration"], ids["ref"]}
     course = "http://example.org/course"
     assert ids["registration"] not in _ids(api.get("statements", {"activity": course}))
-    assert ids["registration"] in _ids(api.get("statements", {"activity": course, "related_activities": "true"}))
+    assert ids["registration"] in _ids(
+        api.get("statements", {"activity": course, "related_activities": "true"})
+    )
     teacher = json.dumps({"mbox": "mailto:teacher@example.org"})
     assert _ids(api.get("statements", {"agent": teacher})) == []
-    assert ids["registration"] in _ids(api.get("statements", {"agent": teacher, "related_agents": "true"}))
+    assert ids["registration"] in _ids(
+        api.get("statements", {"agent": teacher, "related_agents": "true"})
+    )
 
 
 def test_since_until_ascending_limit_and_more(api: XAPI) -> None:
@@ -295,7 +315,9 @@ def test_formats_ids_and_canonical(api: XAPI) -> None:
     assert ids_format["verb"] == {"id": "http://adlnet.gov/expapi/verbs/experienced"}
     assert "definition" not in ids_format["object"]
     canonical = api.get(
-        "statements", {"statementId": statement_id, "format": "canonical"}, headers={"Accept-Language": "ko-KR"}
+        "statements",
+        {"statementId": statement_id, "format": "canonical"},
+        headers={"Accept-Language": "ko-KR"},
     ).json()
     assert canonical["object"]["definition"]["name"] == {"ko-KR": "1강"}
     exact = get_one(api, statement_id).json()
@@ -312,11 +334,19 @@ def test_head_returns_headers_without_body(api: XAPI) -> None:
 # --- attachments and signatures -----------------------------------------------------------------
 
 
-def multipart(statements: Any, parts: list[tuple[bytes, str]], *, hash_header: bool = True) -> tuple[bytes, str]:
+def multipart(
+    statements: Any, parts: list[tuple[bytes, str]], *, hash_header: bool = True
+) -> tuple[bytes, str]:
     boundary = "abcABC0123'()+_,-./:=?"
-    chunks = [f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(), json.dumps(statements).encode(), b"\r\n"]
+    chunks = [
+        f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(),
+        json.dumps(statements).encode(),
+        b"\r\n",
+    ]
     for data, content_type in parts:
-        headers = f"--{boundary}\r\nContent-Type: {content_type}\r\nContent-Transfer-Encoding: binary\r\n"
+        headers = (
+            f"--{boundary}\r\nContent-Type: {content_type}\r\nContent-Transfer-Encoding: binary\r\n"
+        )
         if hash_header:
             headers += f"X-Experience-API-Hash: {hashlib.sha256(data).hexdigest()}\r\n"
         chunks += [(headers + "\r\n").encode(), data, b"\r\n"]
@@ -353,7 +383,9 @@ def test_attachments_round_trip_in_multipart(api: XAPI) -> None:
 def test_attachment_without_data_or_file_url_is_400(api: XAPI) -> None:
     data = b"payload"
     assert post(api, make_statement(attachments=[attachment_for(data)])).status_code == 400
-    with_url = make_statement(attachments=[attachment_for(data, fileUrl="http://example.org/file.txt")])
+    with_url = make_statement(
+        attachments=[attachment_for(data, fileUrl="http://example.org/file.txt")]
+    )
     assert post(api, with_url).status_code == 200
 
 
@@ -436,7 +468,7 @@ def test_signed_statement_is_verified(api: XAPI) -> None:
     assert api.post("statements", body, content_type=content_type).status_code == 400
 
 
-# --- versions, alternate syntax, authentication ------------------------------------------------------
+# --- versions, alternate syntax, authentication -----------------------------------------
 
 
 def test_version_header_is_required_and_negotiated(make_xapi: Any) -> None:
@@ -463,12 +495,20 @@ def test_alternate_request_syntax_in_1_0_only(make_xapi: Any) -> None:
     from urllib.parse import urlencode
 
     response = api.client.post(
-        "/xapi/statements?method=PUT", data=urlencode(form), content_type="application/x-www-form-urlencoded"
+        "/xapi/statements?method=PUT",
+        data=urlencode(form),
+        content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 204, response.content
-    get_form = {"statementId": statement_id, "Authorization": api.auth, "X-Experience-API-Version": "1.0.3"}
+    get_form = {
+        "statementId": statement_id,
+        "Authorization": api.auth,
+        "X-Experience-API-Version": "1.0.3",
+    }
     response = api.client.post(
-        "/xapi/statements?method=GET", data=urlencode(get_form), content_type="application/x-www-form-urlencoded"
+        "/xapi/statements?method=GET",
+        data=urlencode(get_form),
+        content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 200 and response.json()["id"] == statement_id
     # extra query parameters are not allowed with the alternate syntax
@@ -480,7 +520,9 @@ def test_alternate_request_syntax_in_1_0_only(make_xapi: Any) -> None:
     assert response.status_code == 400
     form["X-Experience-API-Version"] = "2.0.0"
     response = api.client.post(
-        "/xapi/statements?method=PUT", data=urlencode(form), content_type="application/x-www-form-urlencoded"
+        "/xapi/statements?method=PUT",
+        data=urlencode(form),
+        content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 400
 
@@ -491,7 +533,10 @@ def test_authentication_is_required(api: XAPI) -> None:
     assert response["WWW-Authenticate"].startswith("Basic")
     wrong = api.client.get(
         "/xapi/statements",
-        headers={"X-Experience-API-Version": api.version, "Authorization": "Basic " + base64.b64encode(b"a:b").decode()},
+        headers={
+            "X-Experience-API-Version": api.version,
+            "Authorization": "Basic " + base64.b64encode(b"a:b").decode(),
+        },
     )
     assert wrong.status_code == 401
 
@@ -499,12 +544,19 @@ def test_authentication_is_required(api: XAPI) -> None:
 def test_context_agents_round_trip_in_2_0_and_are_refused_in_1_0(make_xapi: Any) -> None:
     context = {
         "contextAgents": [
-            {"objectType": "contextAgent", "agent": {"mbox": "mailto:mentor@example.org"}, "relevantTypes": ["https://example.org/mentor"]}
+            {
+                "objectType": "contextAgent",
+                "agent": {"mbox": "mailto:mentor@example.org"},
+                "relevantTypes": ["https://example.org/mentor"],
+            }
         ]
     }
     v2 = make_xapi(version="2.0.0")
     statement_id = post(v2, make_statement(context=context)).json()[0]
-    assert get_one(v2, statement_id).json()["context"]["contextAgents"][0]["agent"]["mbox"] == "mailto:mentor@example.org"
+    assert (
+        get_one(v2, statement_id).json()["context"]["contextAgents"][0]["agent"]["mbox"]
+        == "mailto:mentor@example.org"
+    )
     mentor = json.dumps({"mbox": "mailto:mentor@example.org"})
     assert statement_id in _ids(v2.get("statements", {"agent": mentor, "related_agents": "true"}))
     v1 = make_xapi(version="1.0.3")

@@ -7,6 +7,7 @@ a message naming that property.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import string
@@ -23,7 +24,10 @@ from seoullearn.lrs.xapi import V1, V2, XAPIError, validate_statement
 def base() -> dict[str, Any]:
     return {
         "actor": {"mbox": "mailto:learner@example.org"},
-        "verb": {"id": "http://adlnet.gov/expapi/verbs/attempted", "display": {"en-US": "attempted"}},
+        "verb": {
+            "id": "http://adlnet.gov/expapi/verbs/attempted",
+            "display": {"en-US": "attempted"},
+        },
         "object": {"id": "http://example.org/activity"},
     }
 
@@ -171,7 +175,10 @@ def test_voiding_statement_must_reference_a_statement() -> None:  # 2.3.2.s2.b1
     statement = base()
     statement["verb"]["id"] = xapi.VOIDED_VERB
     rejects(statement, "statement.object")
-    statement["object"] = {"objectType": "StatementRef", "id": "e05aa883-acaf-40ad-bf54-02c8ce485fb0"}
+    statement["object"] = {
+        "objectType": "StatementRef",
+        "id": "e05aa883-acaf-40ad-bf54-02c8ce485fb0",
+    }
     validate_statement(statement)
 
 
@@ -238,7 +245,9 @@ def test_context_activities_are_returned_as_arrays() -> None:  # 2.4.6.2.s4.b3
     statement = base()
     statement["context"] = {"contextActivities": {"parent": {"id": "http://example.org/course"}}}
     validate_statement(statement)
-    assert statement["context"]["contextActivities"]["parent"] == [{"id": "http://example.org/course"}]
+    assert statement["context"]["contextActivities"]["parent"] == [
+        {"id": "http://example.org/course"}
+    ]
     statement["context"]["contextActivities"]["sibling"] = []
     rejects(statement, "statement.context.contextActivities.sibling")
 
@@ -261,7 +270,10 @@ def test_context_agents_and_groups_exist_only_in_2_0() -> None:
             }
         ],
         "contextGroups": [
-            {"objectType": "contextGroup", "group": {"objectType": "Group", "mbox": "mailto:g@example.org"}}
+            {
+                "objectType": "contextGroup",
+                "group": {"objectType": "Group", "mbox": "mailto:g@example.org"},
+            }
         ],
     }
     validate_statement(copy.deepcopy(statement), V2)
@@ -342,7 +354,10 @@ def test_attachments_need_their_properties() -> None:  # 2.4.11
 def test_equivalence_ignores_the_listed_exceptions() -> None:
     first = base()
     first["object"]["definition"] = {"name": {"en-US": "one"}}
-    first["actor"] = {"objectType": "Group", "member": [{"mbox": "mailto:a@x.org"}, {"mbox": "mailto:b@X.ORG"}]}
+    first["actor"] = {
+        "objectType": "Group",
+        "member": [{"mbox": "mailto:a@x.org"}, {"mbox": "mailto:b@X.ORG"}],
+    }
     second = copy.deepcopy(first)
     second["object"]["definition"] = {"name": {"en-US": "changed"}}
     second["verb"]["display"] = {"ko-KR": "시도함"}
@@ -371,13 +386,22 @@ _iri = st.builds(
 _lang = st.sampled_from(["en", "en-US", "ko", "ko-KR", "zh-Hant", "es-419"])
 _language_map = st.dictionaries(_lang, st.text(max_size=20), min_size=1, max_size=3)
 _agent = st.one_of(
-    st.builds(lambda u: {"mbox": f"mailto:{u}@example.org"}, st.text(string.ascii_lowercase, min_size=1, max_size=8)),
+    st.builds(
+        lambda u: {"mbox": f"mailto:{u}@example.org"},
+        st.text(string.ascii_lowercase, min_size=1, max_size=8),
+    ),
     st.builds(lambda h: {"mbox_sha1sum": h}, st.text("0123456789abcdef", min_size=40, max_size=40)),
     st.builds(lambda i: {"openid": i}, _iri),
-    st.builds(lambda h, n: {"account": {"homePage": h, "name": n}}, _iri, st.text(min_size=1, max_size=12)),
+    st.builds(
+        lambda h, n: {"account": {"homePage": h, "name": n}}, _iri, st.text(min_size=1, max_size=12)
+    ),
 )
 _activity = st.builds(
-    lambda i, name, kind: {"objectType": "Activity", "id": i, "definition": {"name": name, "type": kind}},
+    lambda i, name, kind: {
+        "objectType": "Activity",
+        "id": i,
+        "definition": {"name": name, "type": kind},
+    },
     _iri,
     _language_map,
     _iri,
@@ -387,7 +411,9 @@ _score = st.builds(
     st.floats(-1, 1, allow_nan=False),
     st.integers(0, 100),
 )
-_duration = st.builds(lambda h, m, s: f"PT{h}H{m}M{s}S", st.integers(0, 99), st.integers(0, 59), st.integers(0, 59))
+_duration = st.builds(
+    lambda h, m, s: f"PT{h}H{m}M{s}S", st.integers(0, 99), st.integers(0, 59), st.integers(0, 59)
+)
 _timestamp = st.datetimes(
     min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2090, 1, 1), timezones=st.just(dt.UTC)
 ).map(lambda moment: moment.isoformat())
@@ -423,7 +449,9 @@ def statements(draw: Any) -> dict[str, Any]:
 
 @settings(max_examples=150, deadline=None)
 @given(statements())
-def test_property_valid_statements_are_accepted_and_keep_their_meaning(statement: dict[str, Any]) -> None:
+def test_property_valid_statements_are_accepted_and_keep_their_meaning(
+    statement: dict[str, Any],
+) -> None:
     original = copy.deepcopy(statement)
     validate_statement(statement, V2)
     validate_statement(copy.deepcopy(original), V1)
@@ -431,7 +459,14 @@ def test_property_valid_statements_are_accepted_and_keep_their_meaning(statement
 
 
 _BREAKERS = [
-    ("actor", lambda s: s["actor"].update(mbox="nomail") if "mbox" in s["actor"] else s.update(actor={"name": 1})),
+    (
+        "actor",
+        lambda s: (
+            s["actor"].update(mbox="nomail")
+            if "mbox" in s["actor"]
+            else s.update(actor={"name": 1})
+        ),
+    ),
     ("verb.id", lambda s: s["verb"].update(id="no scheme")),
     ("verb.display", lambda s: s["verb"].update(display={"not a tag!": "x"})),
     ("object.id", lambda s: s["object"].update(id=42)),
@@ -443,7 +478,9 @@ _BREAKERS = [
 
 @settings(max_examples=150, deadline=None)
 @given(statements(), st.sampled_from(_BREAKERS))
-def test_property_one_broken_property_is_rejected_by_name(statement: dict[str, Any], breaker: Any) -> None:
+def test_property_one_broken_property_is_rejected_by_name(
+    statement: dict[str, Any], breaker: Any
+) -> None:
     path, breaks = breaker
     breaks(statement)
     with pytest.raises(XAPIError) as info:
@@ -452,16 +489,32 @@ def test_property_one_broken_property_is_rejected_by_name(statement: dict[str, A
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(), lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=20))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+        max_leaves=20,
+    )
+)
 def test_property_arbitrary_json_never_crashes_the_validator(value: Any) -> None:
-    try:
+    with contextlib.suppress(XAPIError):
         validate_statement(value, V2)
-    except XAPIError:
-        pass
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.datetimes(min_value=dt.datetime(1000, 1, 2), max_value=dt.datetime(9998, 12, 30), timezones=st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=9)), dt.timezone(dt.timedelta(hours=-5, minutes=-30))])))
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1000, 1, 2),
+        max_value=dt.datetime(9998, 12, 30),
+        timezones=st.sampled_from(
+            [
+                dt.UTC,
+                dt.timezone(dt.timedelta(hours=9)),
+                dt.timezone(dt.timedelta(hours=-5, minutes=-30)),
+            ]
+        ),
+    )
+)
 def test_property_timestamps_roundtrip_to_the_same_instant(moment: dt.datetime) -> None:
     text = moment.isoformat()
     assert xapi.parse_timestamp(text) == moment
