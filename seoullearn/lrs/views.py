@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
 import re
 import uuid
 from collections.abc import Callable
@@ -53,7 +54,10 @@ MORE_MAX_AGE = 48 * 3600
 
 
 def max_request_bytes() -> int:
-    return int(getattr(settings, "LRS_MAX_REQUEST_BYTES", 20 * 1024 * 1024))
+    configured = getattr(settings, "LRS_MAX_REQUEST_BYTES", None)
+    if configured is None:
+        configured = os.environ.get("LRS_MAX_REQUEST_BYTES") or 20 * 1024 * 1024
+    return int(configured)
 
 
 @dataclass
