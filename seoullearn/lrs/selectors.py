@@ -561,14 +561,3 @@ def clients_for_operator(
     if provider_id is not None:
         qs = qs.filter(provider_id=provider_id)
     return qs
-
-
-def client_statement_counts(client_ids: Sequence[int]) -> dict[int, int]:
-    from django.db.models import Count
-
-    rows = (
-        Statement.objects.filter(client_id__in=client_ids)
-        .values("client_id")
-        .annotate(total=Count("pk"))
-    )
-    return {row["client_id"]: row["total"] for row in rows}
