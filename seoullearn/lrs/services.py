@@ -789,14 +789,20 @@ def document_save(
     if_none_match: str | None,
     require_precondition: bool,
     client: LRSClient | None,
+    owner_only: bool = False,
 ) -> Document:
-    """PUT (replace) or POST (merge JSON objects) a document, with the concurrency rules."""
+    """PUT (replace) or POST (merge JSON objects) a document, with the concurrency rules.
+
+    ``owner_only``: the caller may change only documents its own credential wrote.
+    """
     with transaction.atomic():
         current = (
             Document.objects.select_for_update()
             .filter(scope.filter(), document_id=document_id)
             .first()
         )
+        if owner_only and current is not None and current.client_id != getattr(client, "pk", None):
+            raise Forbidden("this document was written with another credential")
         _check_preconditions(current, if_match, if_none_match)
         if (
             require_precondition
@@ -858,9 +864,13 @@ def document_delete(
     scope: DocumentScope,
     document_id: str | None,
     if_match: str | None,
+    owner: LRSClient | None = None,
 ) -> int:
+    """Delete one document or all in the scope; with ``owner``, only that credential's."""
     with transaction.atomic():
         query = Document.objects.select_for_update().filter(scope.filter())
+        if owner is not None:
+            query = query.filter(client=owner)
         if document_id is not None:
             current = query.filter(document_id=document_id).first()
             if if_match is not None:

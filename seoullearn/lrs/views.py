@@ -687,19 +687,20 @@ def _document_handlers(
     precondition_on_put: Callable[[XRequest], bool],
 ) -> dict[str, Handler]:
     def get(xreq: XRequest) -> HttpResponse:
-        _require(xreq, *read_scopes)
+        credential = _require(xreq, *read_scopes)
         _check_params(xreq, scope_params | {id_param, "since"}, required_params)
         scope = scope_of(xreq)
+        documents = Document.objects.filter(scope.filter())
+        if not credential.allows("all/read"):
+            # A provider sees the documents it wrote, not another provider's.
+            documents = documents.filter(client=credential.client)
         if id_param in xreq.params:
             if "since" in xreq.params:
                 raise BadRequest(f"since is for the list of ids, not with {id_param}")
-            document = Document.objects.filter(
-                scope.filter(), document_id=xreq.params[id_param]
-            ).first()
+            document = documents.filter(document_id=xreq.params[id_param]).first()
             if document is None:
                 raise NotFoundError("no such document")
             return _document_response(document)
-        documents = Document.objects.filter(scope.filter())
         if "since" in xreq.params:
             documents = documents.filter(updated__gt=_time_param(xreq, "since"))
         return _ids_response(
@@ -720,18 +721,22 @@ def _document_handlers(
             if_none_match=xreq.header("If-None-Match"),
             require_precondition=not merge and precondition_on_put(xreq),
             client=credential.client,
+            owner_only="all" not in credential.scopes,
         )
         return HttpResponse(status=204)
 
     def delete(xreq: XRequest) -> HttpResponse:
-        _require(xreq, *write_scopes)
+        credential = _require(xreq, *write_scopes)
         allowed = scope_params | {id_param}
         _check_params(xreq, allowed, required_params)
         scope = scope_of(xreq)
         if id_param not in xreq.params and kind != Document.Kind.STATE:
             raise BadRequest(f"parameter {id_param!r} is required")
         services.document_delete(
-            scope=scope, document_id=xreq.params.get(id_param), if_match=xreq.header("If-Match")
+            scope=scope,
+            document_id=xreq.params.get(id_param),
+            if_match=xreq.header("If-Match"),
+            owner=None if "all" in credential.scopes else credential.client,
         )
         return HttpResponse(status=204)
 

@@ -188,3 +188,25 @@ def test_about_is_public_and_lists_versions(api: XAPI) -> None:
 def test_methods_not_supported_are_405(api: XAPI) -> None:
     assert api.delete("statements").status_code == 405
     assert api.post("about", {}).status_code == 405
+
+
+def test_a_provider_cannot_read_or_change_another_providers_documents(make_xapi: Any) -> None:
+    first = make_xapi(scopes=("state", "profile"))
+    second = make_xapi(scopes=("state", "profile"))
+    params = state_params(stateId="private")
+    assert (
+        first.put(
+            "activities/state", b"mine", content_type="text/plain", params=q(**params)
+        ).status_code
+        == 204
+    )
+    assert second.get("activities/state", params).status_code == 404
+    assert second.get("activities/state", {"activityId": ACTIVITY, "agent": AGENT}).json() == []
+    overwrite = second.put(
+        "activities/state", b"theirs", content_type="text/plain", params=q(**params)
+    )
+    assert overwrite.status_code == 403
+    assert second.delete("activities/state", q(activityId=ACTIVITY, agent=AGENT)).status_code == 204
+    assert first.get("activities/state", params).content == b"mine"
+    reader = make_xapi(scopes=("all/read",))
+    assert reader.get("activities/state", params).content == b"mine"
