@@ -244,14 +244,20 @@ def _ids_activity(activity: Mapping[str, Any]) -> dict[str, Any]:
     return {"objectType": "Activity", "id": activity["id"]}
 
 
-def _reformat(statement: dict[str, Any], mode: str, languages: Sequence[str]) -> dict[str, Any]:
+def _reformat(
+    statement: dict[str, Any],
+    mode: str,
+    languages: Sequence[str],
+    canonical_activities: Mapping[str, dict[str, Any]],
+    canonical_verbs: Mapping[str, dict[str, Any]],
+) -> dict[str, Any]:
     def agent(value: Mapping[str, Any]) -> dict[str, Any]:
         return _ids_agent(value) if mode == "ids" else dict(value)
 
     def activity(value: Mapping[str, Any]) -> dict[str, Any]:
         if mode == "ids":
             return _ids_activity(value)
-        canonical = _canonical_activities.get(value["id"])
+        canonical = canonical_activities.get(value["id"])
         result = {"objectType": "Activity", "id": value["id"]}
         definition = canonical if canonical is not None else value.get("definition")
         if definition:
@@ -265,7 +271,7 @@ def _reformat(statement: dict[str, Any], mode: str, languages: Sequence[str]) ->
         if mode == "ids":
             out["verb"] = {"id": verb["id"]}
         else:
-            display = _canonical_verbs.get(verb["id"]) or verb.get("display")
+            display = canonical_verbs.get(verb["id"]) or verb.get("display")
             out["verb"] = {"id": verb["id"]}
             if display:
                 out["verb"]["display"] = _pick_language(display, languages)
@@ -304,11 +310,9 @@ def _reformat(statement: dict[str, Any], mode: str, languages: Sequence[str]) ->
     return walk(statement)
 
 
-_canonical_activities: dict[str, dict[str, Any]] = {}
-_canonical_verbs: dict[str, dict[str, Any]] = {}
-
-
-def _load_canonical(statements: Sequence[Mapping[str, Any]]) -> None:
+def _load_canonical(
+    statements: Sequence[Mapping[str, Any]],
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     activity_ids: set[str] = set()
     verb_ids: set[str] = set()
 
@@ -324,12 +328,12 @@ def _load_canonical(statements: Sequence[Mapping[str, Any]]) -> None:
 
     for statement in statements:
         collect(statement)
-    _canonical_activities.clear()
-    _canonical_verbs.clear()
-    for row in Activity.objects.filter(activity_id__in=activity_ids):
-        _canonical_activities[row.activity_id] = row.definition
-    for verb in Verb.objects.filter(verb_id__in=verb_ids):
-        _canonical_verbs[verb.verb_id] = verb.display
+    activities = {
+        row.activity_id: row.definition
+        for row in Activity.objects.filter(activity_id__in=activity_ids)
+    }
+    verbs = {row.verb_id: row.display for row in Verb.objects.filter(verb_id__in=verb_ids)}
+    return activities, verbs
 
 
 def parse_accept_language(header: str | None) -> list[str]:
@@ -394,13 +398,11 @@ def format_statements(
     if mode == "exact":
         return statements
     languages = parse_accept_language(accept_language)
+    activities: dict[str, dict[str, Any]] = {}
+    verbs: dict[str, dict[str, Any]] = {}
     if mode == "canonical":
-        _load_canonical(statements)
-    try:
-        return [_reformat(statement, mode, languages) for statement in statements]
-    finally:
-        _canonical_activities.clear()
-        _canonical_verbs.clear()
+        activities, verbs = _load_canonical(statements)
+    return [_reformat(statement, mode, languages, activities, verbs) for statement in statements]
 
 
 # --- Activities and Agents resources ----------------------------------------------------------
