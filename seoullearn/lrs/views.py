@@ -206,7 +206,11 @@ Handler = Callable[[XRequest], HttpResponse]
 
 
 def endpoint(
-    handlers: dict[str, Handler], *, auth_required: bool = True, version_required: bool = True
+    handlers: dict[str, Handler],
+    *,
+    auth_required: bool = True,
+    version_required: bool = True,
+    consistent_through: bool = False,
 ) -> Callable[[HttpRequest], HttpResponse]:
     @csrf_exempt
     def view(request: HttpRequest) -> HttpResponse:
@@ -231,6 +235,8 @@ def endpoint(
             response = handler(xreq)
         except LRSError as exc:
             response = _error_response(exc, xreq, request.headers.get("Accept"))
+        if consistent_through:
+            _consistent_through(response)
         return _finish(response, xreq, head=head)
 
     return view
@@ -867,7 +873,11 @@ def about_get(xreq: XRequest) -> HttpResponse:
     return response
 
 
-statements = endpoint({"GET": statements_get, "PUT": statements_put, "POST": statements_post})
+# Communication 2.1.3.s2.b5: the header is on every response of the Statement resource.
+statements = endpoint(
+    {"GET": statements_get, "PUT": statements_put, "POST": statements_post},
+    consistent_through=True,
+)
 activities = endpoint({"GET": activities_get})
 agents = endpoint({"GET": agents_get})
 about = endpoint({"GET": about_get}, auth_required=False, version_required=False)

@@ -561,3 +561,20 @@ def test_context_agents_round_trip_in_2_0_and_are_refused_in_1_0(make_xapi: Any)
     assert statement_id in _ids(v2.get("statements", {"agent": mentor, "related_agents": "true"}))
     v1 = make_xapi(version="1.0.3")
     assert post(v1, make_statement(context=context)).status_code == 400
+
+
+def test_consistent_through_is_on_every_statement_response(api: XAPI) -> None:
+    for response in (
+        post(api, make_statement()),
+        post(api, "{broken"),
+        api.get("statements", {"statementId": str(uuid.uuid4())}),
+        api.get("statements", {"bogus": "1"}),
+    ):
+        assert parse_timestamp(response["X-Experience-API-Consistent-Through"])
+
+
+def test_attachments_true_always_answers_multipart(api: XAPI) -> None:
+    post(api, make_statement())
+    response = api.get("statements", {"attachments": "true", "limit": 1})
+    assert response["Content-Type"].startswith("multipart/mixed")
+    assert b'"statements"' in response.content
