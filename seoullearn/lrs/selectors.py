@@ -116,12 +116,19 @@ def _time_q(query: StatementQuery) -> Q:
 def _targeting_pks(query: StatementQuery, filter_q: Q, time_q: Q) -> list[int]:
     """Statements that match because a Statement they target (recursively) matches
     (Communication 2.1.3 "Filter Conditions for StatementRefs")."""
+    # Targeting Statements are few: find them through the partial index on ref_id alone (a
+    # planner given the time range too may prefer scanning the stored index), then apply the
+    # time and paging conditions to those rows only.
+    all_targeting = dict(
+        Statement.objects.filter(ref_id__isnull=False).values_list("pk", "ref_id")[:50_000]
+    )
+    if not all_targeting:
+        return []
+    in_window = Statement.objects.filter(time_q, pk__in=list(all_targeting)).values_list(
+        "pk", flat=True
+    )
     candidates: list[tuple[int, uuid.UUID]] = [
-        (pk, ref)
-        for pk, ref in Statement.objects.filter(time_q, ref_id__isnull=False).values_list(
-            "pk", "ref_id"
-        )[:50_000]
-        if ref is not None
+        (pk, ref) for pk in in_window if (ref := all_targeting[pk]) is not None
     ]
     if not candidates:
         return []
