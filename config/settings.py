@@ -278,6 +278,7 @@ OAUTH2_PROVIDER = {
         "statements/read": "xAPI: read statements",
         "statements/read/mine": "xAPI: read own statements",
         "state": "xAPI: state resources",
+        "profile": "xAPI: activity and agent profile resources",
         "define": "xAPI: define activities",
         "all/read": "xAPI: read everything",
         "all": "xAPI: everything",
