@@ -70,7 +70,7 @@ def offerings_by_track(*, active_only: bool = True) -> list[tuple[Track, list[Of
     return [(track, grouped.get(track.pk, [])) for track in Track.objects.order_by("order")]
 
 
-def offering_by_public_id(public_id: object) -> Offering | None:
+def offering_by_public_id(public_id: str) -> Offering | None:
     return Offering.objects.select_related("provider", "track").filter(public_id=public_id).first()
 
 

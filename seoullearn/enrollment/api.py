@@ -165,7 +165,9 @@ def select(request: HttpRequest, payload: SelectIn) -> tuple[int, dict[str, Any]
 
 def _my_selection(request: HttpRequest, selection_id: UUID) -> Selection:
     require_role(request.user, Role.LEARNER)
-    selection = Selection.objects.filter(public_id=selection_id, user=request.user).first()
+    selection = Selection.objects.filter(
+        public_id=selection_id, user_id=int(request.user.pk or 0)
+    ).first()
     if selection is None:
         raise NotFound(_("선택 내역을 찾을 수 없습니다."))
     return selection

@@ -59,12 +59,13 @@ def provider_seats(provider: Provider) -> QuerySet[Seat]:
 
 
 def provider_usage(provider: Provider, *, since: dt.date) -> list[dict[str, Any]]:
-    return list(
+    rows: Any = (
         UsageRecord.objects.filter(provider=provider, day__gte=since)
         .values("day")
         .annotate(minutes=Sum("minutes"), lessons=Sum("lessons_completed"), learners=Count("seat"))
         .order_by("day")
     )
+    return [dict(row) for row in rows]
 
 
 @dataclass

@@ -454,8 +454,10 @@ def selections_end_for_membership(*, membership: Membership, reason: str = "") -
             if contract is not None:
                 freed.add(contract.pk)
             ended += 1
-    for contract in Contract.objects.filter(pk__in=freed):
-        transaction.on_commit(lambda c=contract: waiting_list_serve(contract=c))
+        # Inside the caller's transaction (the signal is sent in the membership change's), so
+        # the freed seats and the waiting members' new seats commit together.
+        for contract in Contract.objects.filter(pk__in=freed):
+            waiting_list_serve(contract=contract)
     return ended
 
 

@@ -14,7 +14,7 @@ from seoullearn.catalog.policy import Action, Event, Held, MemberState, Offering
 DAY = dt.date(2026, 3, 10)
 CONFIG = policy.seoul_default_config()
 
-O = {
+OF = {
     "homelearn": OfferingInfo("homelearn", "elementary", frozenset({"elementary"})),
     "mbest": OfferingInfo("mbest", "middle", frozenset({"middle"})),
     "milkt-mid": OfferingInfo("milkt-mid", "middle", frozenset({"middle"})),
@@ -28,7 +28,7 @@ O = {
 
 
 def state(*ids: str, level: str = "middle", since: dt.date = DAY, history=()) -> MemberState:
-    return MemberState(level=level, held=tuple(Held(O[i], since) for i in ids), history=history)
+    return MemberState(level=level, held=tuple(Held(OF[i], since) for i in ids), history=history)
 
 
 def rules_of(decision: policy.Decision) -> list[str]:
@@ -37,12 +37,12 @@ def rules_of(decision: policy.Decision) -> list[str]:
 
 def test_curricular_certificate_and_reading_make_three() -> None:
     s = state("mbest", "eduwill")
-    assert policy.evaluate(CONFIG, s, Action.SELECT, on=DAY, offering=O["welaaa"]).allowed
+    assert policy.evaluate(CONFIG, s, Action.SELECT, on=DAY, offering=OF["welaaa"]).allowed
 
 
 def test_fourth_selection_names_the_maximum_first_in_both_languages() -> None:
     decision = policy.evaluate(
-        CONFIG, state("mbest", "eduwill", "welaaa"), Action.SELECT, on=DAY, offering=O["soobakc"]
+        CONFIG, state("mbest", "eduwill", "welaaa"), Action.SELECT, on=DAY, offering=OF["soobakc"]
     )
     assert not decision.allowed
     first = decision.first
@@ -54,7 +54,9 @@ def test_fourth_selection_names_the_maximum_first_in_both_languages() -> None:
 
 
 def test_second_curricular_is_refused_by_the_group_cap() -> None:
-    decision = policy.evaluate(CONFIG, state("mbest"), Action.SELECT, on=DAY, offering=O["soobakc"])
+    decision = policy.evaluate(
+        CONFIG, state("mbest"), Action.SELECT, on=DAY, offering=OF["soobakc"]
+    )
     assert rules_of(decision) == ["group_cap"]
     assert "교과 과정은 1개만" in decision.violations[0].message_ko
 
@@ -71,24 +73,26 @@ def test_reading_has_no_cap_of_its_own() -> None:
 
 
 def test_same_offering_twice_is_a_duplicate() -> None:
-    decision = policy.evaluate(CONFIG, state("welaaa"), Action.SELECT, on=DAY, offering=O["welaaa"])
+    decision = policy.evaluate(
+        CONFIG, state("welaaa"), Action.SELECT, on=DAY, offering=OF["welaaa"]
+    )
     assert "duplicate" in rules_of(decision)
 
 
 def test_school_level_restriction_and_its_message() -> None:
     decision = policy.evaluate(
-        CONFIG, state(level="middle"), Action.SELECT, on=DAY, offering=O["mega"]
+        CONFIG, state(level="middle"), Action.SELECT, on=DAY, offering=OF["mega"]
     )
     assert rules_of(decision) == ["school_level"]
     assert "고등학생 대상" in decision.violations[0].message_ko
     assert "high school students" in decision.violations[0].message_en
     unknown = MemberState(level=None)
-    assert not policy.evaluate(CONFIG, unknown, Action.SELECT, on=DAY, offering=O["mega"]).allowed
+    assert not policy.evaluate(CONFIG, unknown, Action.SELECT, on=DAY, offering=OF["mega"]).allowed
     off = policy.PolicyConfig(
         max_total=3, groups=CONFIG.groups, track_groups=CONFIG.track_groups, restrict_levels=False
     )
     assert policy.evaluate(
-        off, state(level="middle"), Action.SELECT, on=DAY, offering=O["mega"]
+        off, state(level="middle"), Action.SELECT, on=DAY, offering=OF["mega"]
     ).allowed
 
 
@@ -106,8 +110,8 @@ def test_switch_needs_the_cooldown_then_is_allowed() -> None:
         s,
         Action.SWITCH,
         on=DAY + dt.timedelta(days=3),
-        offering=O["soobakc"],
-        leave=O["mbest"],
+        offering=OF["soobakc"],
+        leave=OF["mbest"],
     )
     assert rules_of(early) == ["cooldown"]
     later = policy.evaluate(
@@ -115,22 +119,22 @@ def test_switch_needs_the_cooldown_then_is_allowed() -> None:
         s,
         Action.SWITCH,
         on=DAY + dt.timedelta(days=14),
-        offering=O["soobakc"],
-        leave=O["mbest"],
+        offering=OF["soobakc"],
+        leave=OF["mbest"],
     )
     assert later.allowed and later.counts_as_switch
 
 
 def test_switch_quota_per_period() -> None:
-    history = (Event(Action.SWITCH, DAY, O["soobakc"], left=O["mbest"]),)
+    history = (Event(Action.SWITCH, DAY, OF["soobakc"], left=OF["mbest"]),)
     s = state("soobakc", since=DAY - dt.timedelta(days=40), history=history)
     decision = policy.evaluate(
         CONFIG,
         s,
         Action.SWITCH,
         on=DAY + dt.timedelta(days=10),
-        offering=O["milkt-mid"],
-        leave=O["soobakc"],
+        offering=OF["milkt-mid"],
+        leave=OF["soobakc"],
     )
     assert "switch_quota" in rules_of(decision)
     after = policy.evaluate(
@@ -138,8 +142,8 @@ def test_switch_quota_per_period() -> None:
         s,
         Action.SWITCH,
         on=DAY + dt.timedelta(days=30),
-        offering=O["milkt-mid"],
-        leave=O["soobakc"],
+        offering=OF["milkt-mid"],
+        leave=OF["soobakc"],
     )
     assert after.allowed
 
@@ -154,32 +158,32 @@ def test_change_window_closed_names_the_next_window() -> None:
     )
     s = state("mbest")
     decision = policy.evaluate(
-        config, s, Action.SWITCH, on=DAY, offering=O["soobakc"], leave=O["mbest"]
+        config, s, Action.SWITCH, on=DAY, offering=OF["soobakc"], leave=OF["mbest"]
     )
     assert rules_of(decision) == ["change_window"]
     assert "2026-06-01" in decision.violations[0].message_ko
     inside = policy.evaluate(
-        config, s, Action.SWITCH, on=dt.date(2026, 6, 3), offering=O["soobakc"], leave=O["mbest"]
+        config, s, Action.SWITCH, on=dt.date(2026, 6, 3), offering=OF["soobakc"], leave=OF["mbest"]
     )
     assert inside.allowed
 
 
 def test_cancel_then_select_in_the_same_group_counts_as_a_switch() -> None:
-    history = (Event(Action.CANCEL, DAY, O["mbest"]),)
+    history = (Event(Action.CANCEL, DAY, OF["mbest"]),)
     s = state(history=history)
     decision = policy.evaluate(
-        CONFIG, s, Action.SELECT, on=DAY + dt.timedelta(days=1), offering=O["soobakc"]
+        CONFIG, s, Action.SELECT, on=DAY + dt.timedelta(days=1), offering=OF["soobakc"]
     )
     assert decision.allowed and decision.counts_as_switch
     again = policy.evaluate(
-        CONFIG, s, Action.SELECT, on=DAY + dt.timedelta(days=1), offering=O["mbest"]
+        CONFIG, s, Action.SELECT, on=DAY + dt.timedelta(days=1), offering=OF["mbest"]
     )
     assert "cooldown" in rules_of(again)
 
 
 def test_cancel_is_allowed_only_for_a_held_offering() -> None:
-    assert policy.evaluate(CONFIG, state("mbest"), Action.CANCEL, on=DAY, leave=O["mbest"]).allowed
-    assert rules_of(policy.evaluate(CONFIG, state(), Action.CANCEL, on=DAY, leave=O["mbest"])) == [
+    assert policy.evaluate(CONFIG, state("mbest"), Action.CANCEL, on=DAY, leave=OF["mbest"]).allowed
+    assert rules_of(policy.evaluate(CONFIG, state(), Action.CANCEL, on=DAY, leave=OF["mbest"])) == [
         "not_held"
     ]
 
@@ -233,21 +237,21 @@ class SelectionMachine(RuleBasedStateMachine):
     def change_level(self, level: str) -> None:
         self.level = level
 
-    @rule(key=st.sampled_from(sorted(O)))
+    @rule(key=st.sampled_from(sorted(OF)))
     def select(self, key: str) -> None:
         decision = policy.evaluate(
-            self.config, self.state(), Action.SELECT, on=self.day, offering=O[key]
+            self.config, self.state(), Action.SELECT, on=self.day, offering=OF[key]
         )
         if decision.allowed:
-            self.held.append(Held(O[key], self.day))
+            self.held.append(Held(OF[key], self.day))
             kind = Action.SWITCH if decision.counts_as_switch else Action.SELECT
-            self.history.append(Event(kind, self.day, O[key]))
-            self.checked_levels.append((O[key], self.level))
+            self.history.append(Event(kind, self.day, OF[key]))
+            self.checked_levels.append((OF[key], self.level))
         else:
             assert all(v.message_ko and v.message_en and v.rule for v in decision.violations)
 
     @precondition(lambda self: bool(self.held))
-    @rule(index=st.integers(min_value=0, max_value=2), key=st.sampled_from(sorted(O)))
+    @rule(index=st.integers(min_value=0, max_value=2), key=st.sampled_from(sorted(OF)))
     def switch(self, index: int, key: str) -> None:
         current = self.held[index % len(self.held)]
         decision = policy.evaluate(
@@ -255,15 +259,15 @@ class SelectionMachine(RuleBasedStateMachine):
             self.state(),
             Action.SWITCH,
             on=self.day,
-            offering=O[key],
+            offering=OF[key],
             leave=current.offering,
         )
         if decision.allowed:
             assert self.day - current.since >= dt.timedelta(days=self.config.cooldown_days)
             self.held.remove(current)
-            self.held.append(Held(O[key], self.day))
-            self.history.append(Event(Action.SWITCH, self.day, O[key], left=current.offering))
-            self.checked_levels.append((O[key], self.level))
+            self.held.append(Held(OF[key], self.day))
+            self.history.append(Event(Action.SWITCH, self.day, OF[key], left=current.offering))
+            self.checked_levels.append((OF[key], self.level))
 
     @precondition(lambda self: bool(self.held))
     @rule(index=st.integers(min_value=0, max_value=2))
