@@ -36,7 +36,23 @@ class ContractFactory(DjangoModelFactory[Contract]):
     ends_on = factory.LazyAttribute(lambda o: o.programme.ends_on)
 
 
+def ensure_reference_data() -> None:
+    """Rows made by data migrations (Seoul, the tracks); a transactional test's flush removes
+    them, so tests that run the real worker put them back the same way."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("seoullearn.programmes.migrations.0002_seoul_districts").add_seoul(
+        apps, None
+    )
+    importlib.import_module("seoullearn.catalog.migrations.0003_standard_tracks").add_tracks(
+        apps, None
+    )
+
+
 def programme_now(budget: int = 7_790_000_000) -> Programme:
+    ensure_reference_data()
     year = today().year
     programme = ProgrammeFactory(year=year)
     if not BudgetLine.objects.filter(programme=programme, kind="content").exists():
