@@ -70,6 +70,6 @@ def signed_provider(request: HttpRequest) -> Provider | None:
         request.method or "POST",
         request.get_full_path(),
         request.body,
-        {k: v for k, v in request.headers.items()},
+        request.headers,
     )
     return endpoint.provider if problem is None else None

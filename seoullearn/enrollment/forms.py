@@ -41,7 +41,7 @@ class ContractForm(forms.ModelForm[Contract]):
 
 
 class EndpointForm(forms.Form):
-    base_url = forms.URLField(label=_("API 주소"))
+    base_url = forms.URLField(label=_("API 주소"), assume_scheme="https")
     secret = forms.CharField(
         label=_("서명 비밀키"),
         required=False,
