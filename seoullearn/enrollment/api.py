@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import SessionAuth
 
@@ -154,13 +154,13 @@ def _row_for(request: HttpRequest, selection: Selection) -> dict[str, Any]:
 @router.post(
     "/selections", response={201: SelectionOut}, auth=MEMBER_AUTH, summary="Select an offering"
 )
-def select(request: HttpRequest, payload: SelectIn) -> tuple[int, dict[str, Any]]:
+def select(request: HttpRequest, payload: SelectIn) -> Status[dict[str, Any]]:
     require_role(request.user, Role.LEARNER)
     offering = Offering.objects.filter(public_id=payload.offering_id).first()
     if offering is None:
         raise NotFound(_("과정을 찾을 수 없습니다."))
     selection = services.selection_select(actor=request.user, offering=offering)
-    return 201, _selection_out(_row_for(request, selection))
+    return Status(201, _selection_out(_row_for(request, selection)))
 
 
 def _my_selection(request: HttpRequest, selection_id: UUID) -> Selection:

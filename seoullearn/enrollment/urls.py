@@ -1,4 +1,5 @@
 from django.urls import path
+from oauth2_provider import views as oauth2_views
 
 from seoullearn.enrollment import views
 
@@ -14,4 +15,6 @@ urlpatterns = [
     path(".well-known/jwks.json", views.jwks, name="jwks"),
     path("portal/", views.portal, name="portal"),
     path("portal/upload/", views.portal_upload, name="portal_upload"),
+    # OAuth2 token endpoint for providers' machine clients (client credentials grant).
+    path("oauth/token/", oauth2_views.TokenView.as_view(), name="oauth_token"),
 ]

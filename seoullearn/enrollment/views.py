@@ -206,7 +206,6 @@ def launch(request: HttpRequest, seat_id: str) -> HttpResponse:
         "enrollment/launch.html",
         {"launch": result, "provider": seat.contract.provider},
     )
-    response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response
 
