@@ -162,3 +162,14 @@ def test_key_from_a_file_is_used_in_production(settings: Any, tmp_path: Path) ->
     assert pem == path.read_text()
     assert [k["kid"] for k in sso.jwks()["keys"]] == [kid]
     assert not SigningKey.objects.exists()
+
+
+def test_rotate_command_makes_a_new_active_key() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    first = sso.signing_key()[0]
+    out = StringIO()
+    call_command("rotate_sso_key", stdout=out)
+    assert sso.signing_key()[0] != first and "new signing key" in out.getvalue()
