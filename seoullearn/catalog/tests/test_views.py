@@ -23,7 +23,7 @@ def _client(user: Any) -> Client:
 
 def test_catalog_is_public_and_lists_offerings_with_the_rules() -> None:
     programme_now()
-    offering = OfferingFactory(provider=ProviderFactory(code="milkt", name_ko="밀크T"))
+    offering: Any = OfferingFactory(provider=ProviderFactory(code="milkt", name_ko="밀크T"))
     body = Client().get(reverse("catalog:catalog")).content.decode()
     assert offering.title_ko in body and "최대 3개" in body
     english = Client().get(reverse("catalog:catalog"), HTTP_ACCEPT_LANGUAGE="en")

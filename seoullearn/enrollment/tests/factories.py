@@ -54,7 +54,7 @@ def ensure_reference_data() -> None:
 def programme_now(budget: int = 7_790_000_000) -> Programme:
     ensure_reference_data()
     year = today().year
-    programme = ProgrammeFactory(year=year)
+    programme: Any = ProgrammeFactory(year=year)
     if not BudgetLine.objects.filter(programme=programme, kind="content").exists():
         BudgetLineFactory(programme=programme, amount_krw=budget)
     return programme
@@ -62,7 +62,7 @@ def programme_now(budget: int = 7_790_000_000) -> Programme:
 
 def member(programme: Programme, *, level: str = "middle", username: str | None = None) -> User:
     kwargs: dict[str, Any] = {"username": username} if username else {}
-    user = LearnerFactory(**kwargs)
+    user: Any = LearnerFactory(**kwargs)
     LearnerProfile.objects.update_or_create(user=user, defaults={"school_level": level, "grade": 2})
     Membership.objects.create(
         user=user,
@@ -77,7 +77,7 @@ def member(programme: Programme, *, level: str = "middle", username: str | None 
 def operator() -> User:
     from allauth.mfa.models import Authenticator
 
-    user = OperatorFactory()
+    user: Any = OperatorFactory()
     Authenticator.objects.get_or_create(
         user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "test"}}
     )
@@ -86,7 +86,7 @@ def operator() -> User:
 
 def staff_of(provider: Provider, username: str | None = None) -> User:
     kwargs: dict[str, Any] = {"username": username} if username else {}
-    user = UserFactory(role=Role.PROVIDER_STAFF, **kwargs)
+    user: Any = UserFactory(role=Role.PROVIDER_STAFF, **kwargs)
     ProviderStaff.objects.create(user=user, provider=provider)
     return user
 
@@ -116,14 +116,16 @@ def world(
         "welaaa": "reading",
     }
     for code, track_code in spec.items():
-        provider = ProviderFactory(code=code)
-        w.offerings[code] = OfferingFactory(provider=provider, track=track(track_code))
-        w.contracts[code] = ContractFactory(
+        provider: Any = ProviderFactory(code=code)
+        offering: Any = OfferingFactory(provider=provider, track=track(track_code))
+        w.offerings[code] = offering
+        contract: Any = ContractFactory(
             programme=programme,
             provider=provider,
             seat_capacity=capacity,
             price_per_seat_month_krw=price,
         )
+        w.contracts[code] = contract
         ProviderEndpoint.objects.create(
             provider=provider,
             base_url=base_url,

@@ -280,7 +280,7 @@ def test_integration_page_links_staff_and_creates_a_client(setup: dict[str, Any]
     learner_name = setup["owner"].username
     refused = op.post(url, {"form": "staff", "username": learner_name})
     assert "교육업체 담당자 역할" in refused.content.decode()
-    newcomer = UserFactory(role="provider_staff")
+    newcomer: Any = UserFactory(role="provider_staff")
     op.post(url, {"form": "staff", "username": newcomer.username})
     assert ProviderStaff.objects.get(user=newcomer).provider == provider
     made = op.post(url, {"form": "client", "name": "nightly"})
