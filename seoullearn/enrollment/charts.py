@@ -5,6 +5,14 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 
+def _short(amount: int) -> str:
+    if amount >= 100_000_000:
+        return f"{amount / 100_000_000:,.1f}억"
+    if amount >= 10_000:
+        return f"{amount / 10_000:,.0f}만"
+    return f"{amount:,}"
+
+
 def budget_bars(rows: list[dict[str, object]], *, total: int, width: int = 720) -> str:
     """Horizontal bars per provider: committed (light) with spent (dark) inside, against the
     largest figure. ``rows``: label, committed, spent."""
@@ -31,7 +39,7 @@ def budget_bars(rows: list[dict[str, object]], *, total: int, width: int = 720) 
             f'<rect x="{label_w}" y="{y + 5}" width="{sw}" height="{bar_h - 10}" fill="#0b50d0">'
             f"<title>{label}: {spent:,}</title></rect>"
             f'<text x="{label_w + cw + 6}" y="{y + 16}" font-size="12">'
-            f"{committed / 100_000_000:,.2f}억</text>"
+            f"{_short(committed)}</text>"
         )
     y = height - 16
     parts.append(

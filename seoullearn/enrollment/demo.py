@@ -21,7 +21,7 @@ from seoullearn.enrollment.models import Contract, ProviderEndpoint, ProviderSta
 
 logger = logging.getLogger(__name__)
 
-# provider: (seats, KRW per seat-month). 12 months of these total 7,772,400,000 KRW, inside the
+# provider: (seats, KRW per seat-month). 12 months of these total 7,292,880,000 KRW, inside the
 # 7.79 bn content budget. 수박씨 is kept small in the demo so that its waiting list shows.
 CONTRACTS = {
     "homelearn": (2700, 25_000),
@@ -99,15 +99,18 @@ def seed(ctx: DemoContext) -> None:
         logger.info("enrollment demo: no members yet, no seats made")
         return
     selected_on = min(ctx.today, max(start, ctx.today - dt.timedelta(days=75)))
+    per_level: dict[str, int] = {}
     for index, member in enumerate(members):
         profile = getattr(member, "learner_profile", None)
         level = profile.school_level if profile is not None else ""
+        nth = per_level[level] = per_level.get(level, -1) + 1
         picks: list[Offering | None] = []
         choices = CURRICULAR_BY_LEVEL.get(level, [])
         if choices:
-            picks.append(
-                _offering(choices[index % len(choices)], ["elementary", "middle", "high", "ged"])
-            )
+            # The first members of each level take the first provider (수박씨 for middle
+            # school, whose two seats then fill and leave a waiting list).
+            pick = choices[0] if nth < 4 else choices[nth % len(choices)]
+            picks.append(_offering(pick, ["elementary", "middle", "high", "ged"]))
         if level in {"high", "out_of_school", "adult"} and index % 2 == 0:
             picks.append(_offering(["eduwill", "hackers"][index % 2], ["certificate"]))
         if index % 3 != 2:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from seoullearn.catalog import policy
 from seoullearn.catalog import selectors as catalog_selectors
 from seoullearn.catalog.listing import paginate
 from seoullearn.catalog.models import Offering
@@ -39,14 +40,32 @@ def offerings(request: HttpRequest) -> HttpResponse:
     programme = current_programme()
     config = catalog_selectors.policy_config(programme)
     held = {s.offering_id: s for s in selectors.held_selections(request.user, programme)}
+    member = active_membership(request.user, programme)
+    tracks = catalog_selectors.offerings_by_track()
+    if member is not None:
+        state = services.member_state(request.user, programme)
+        for _track, items in tracks:
+            for offering in items:
+                if offering.pk in held:
+                    continue
+                decision = policy.evaluate(
+                    config,
+                    state,
+                    policy.Action.SELECT,
+                    on=today(),
+                    offering=catalog_selectors.offering_info(offering),
+                )
+                if decision.first is not None:
+                    reason = decision.first.message(_language())
+                    offering.blocked_reason = reason  # type: ignore[attr-defined]
     return render(
         request,
         "enrollment/offerings.html",
         {
-            "tracks": catalog_selectors.offerings_by_track(),
+            "tracks": tracks,
             "rules": rules_in_words(config, _language()),
             "held": held,
-            "member": active_membership(request.user, programme),
+            "member": member,
             "held_count": len(held),
             "max_total": config.max_total,
         },
@@ -72,7 +91,10 @@ def select(request: HttpRequest, offering_id: str) -> HttpResponse:
     offering = get_object_or_404(
         Offering.objects.select_related("provider", "track"), public_id=offering_id
     )
-    error = None
+    error: DomainError | None = None
+    preview = None
+    if request.method == "GET":
+        preview = _preview(request, offering)
     if request.method == "POST":
         try:
             selection = services.selection_select(actor=request.user, offering=offering)
@@ -97,8 +119,43 @@ def select(request: HttpRequest, offering_id: str) -> HttpResponse:
     return render(
         request,
         "enrollment/confirm_select.html",
-        {"offering": offering, "outlook": _seat_outlook(offering), "error": error},
+        {
+            "offering": offering,
+            "outlook": _seat_outlook(offering),
+            "error": error or preview,
+            "refused_before_trying": preview is not None,
+        },
         status=error.status_code if error else 200,
+    )
+
+
+def _preview(request: HttpRequest, offering: Offering) -> DomainError | None:
+    """The refusal the member would get, shown before they press confirm."""
+    from seoullearn.core.errors import RuleViolation
+
+    programme = current_programme()
+    if active_membership(request.user, programme) is None:
+        return RuleViolation(_("서울런 회원만 과정을 선택할 수 있습니다."), code="not_member")
+    decision = policy.evaluate(
+        catalog_selectors.policy_config(programme),
+        services.member_state(request.user, programme),
+        policy.Action.SELECT,
+        on=today(),
+        offering=catalog_selectors.offering_info(offering),
+    )
+    if decision.allowed:
+        return None
+    first = decision.first
+    assert first is not None
+    return RuleViolation(
+        first.message(_language()),
+        code=first.rule,
+        details={
+            "violations": [
+                {"rule": v.rule, "message_ko": v.message_ko, "message_en": v.message_en}
+                for v in decision.violations
+            ]
+        },
     )
 
 

@@ -46,8 +46,10 @@ def test_member_selects_three_is_refused_a_fourth_and_studies_at_the_provider(
         _select(page, code, w)
 
     page.goto("/enrollment/offerings/")
-    page.locator(f'[data-offering="{w.offerings["mbest"].public_id}"] a').click()
-    page.locator("#confirm-select").click()
+    fourth = page.locator(f'[data-offering="{w.offerings["mbest"].public_id}"]')
+    assert "과정은 최대 3개까지 선택할 수 있습니다" in fourth.locator(".sl-blocked").inner_text()
+    fourth.locator("a").click()
+    assert page.locator("#confirm-select").count() == 0
     refusal = page.locator("#refusal")
     refusal.wait_for()
     assert "과정은 최대 3개까지 선택할 수 있습니다" in refusal.inner_text()
