@@ -30,6 +30,11 @@ from seoullearn.enrollment.models import Seat, Selection, UsageReport
 from seoullearn.programmes.selectors import current_programme
 
 
+def _learner(request: HttpRequest) -> Any:
+    """The signed-in user (the views calling this are login- and role-protected)."""
+    return request.user
+
+
 def _language() -> str:
     return get_language() or "ko"
 
@@ -43,7 +48,7 @@ def offerings(request: HttpRequest) -> HttpResponse:
     member = active_membership(request.user, programme)
     tracks = catalog_selectors.offerings_by_track()
     if member is not None:
-        state = services.member_state(request.user, programme)
+        state = services.member_state(_learner(request), programme)
         for _track, items in tracks:
             for offering in items:
                 if offering.pk in held:
@@ -138,7 +143,7 @@ def _preview(request: HttpRequest, offering: Offering) -> DomainError | None:
         return RuleViolation(_("서울런 회원만 과정을 선택할 수 있습니다."), code="not_member")
     decision = policy.evaluate(
         catalog_selectors.policy_config(programme),
-        services.member_state(request.user, programme),
+        services.member_state(_learner(request), programme),
         policy.Action.SELECT,
         on=today(),
         offering=catalog_selectors.offering_info(offering),
