@@ -67,6 +67,13 @@ class ProviderSeatOut(Schema):
     last_activity_at: dt.datetime | None
 
 
+class UsageDayOut(Schema):
+    day: dt.date
+    minutes: int
+    lessons: int
+    learners: int
+
+
 class UsageRowIn(Schema):
     date: str
     learner_id: str
@@ -238,6 +245,30 @@ def provider_seats(request: HttpRequest) -> list[dict[str, Any]]:
             "last_activity_at": seat.last_activity_at,
         }
         for seat in selectors.provider_seats(principal.provider)[:5000]
+    ]
+
+
+@router.get(
+    "/provider/usage",
+    response=list[UsageDayOut],
+    auth=PROVIDER_AUTH,
+    summary="The provider's own usage figures per day (default: the last 30 days)",
+)
+def provider_usage(request: HttpRequest, days: int = 30) -> list[dict[str, Any]]:
+    principal = _principal(request)
+    if not 1 <= days <= 400:
+        raise InvalidInput(_("days는 1~400 사이여야 합니다."))
+    from seoullearn.core.timeutil import today
+
+    rows = selectors.provider_usage(principal.provider, since=today() - dt.timedelta(days=days))
+    return [
+        {
+            "day": r["day"],
+            "minutes": r["minutes"] or 0,
+            "lessons": r["lessons"] or 0,
+            "learners": r["learners"],
+        }
+        for r in rows
     ]
 
 

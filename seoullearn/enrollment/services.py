@@ -826,21 +826,22 @@ def usage_pull(*, provider: Provider, day: dt.date) -> IngestResult | None:
 
 
 # --- idle seats ------------------------------------------------------------------------------
-def _xapi_last_activity(user: User) -> dt.datetime | None:
-    """Latest xAPI statement of the learner, when the learning record store is installed."""
+def _xapi_last_activity(user: User, since: dt.datetime | None) -> dt.datetime | None:
+    """Latest xAPI statement of the learner (``lrs.selectors.learner_activity_summary``), when
+    the learning record store is installed; None otherwise."""
     import importlib
 
     try:
         lrs_selectors = importlib.import_module("seoullearn.lrs.selectors")
     except ModuleNotFoundError:
         return None
-    reader = getattr(lrs_selectors, "last_statement_at", None)
-    if reader is None:
+    summary = getattr(lrs_selectors, "learner_activity_summary", None)
+    if summary is None:
         return None
     try:
-        value = reader(user)
+        value = summary(user, since=since).get("last_activity_at")
     except Exception:  # the record store must never break reclamation
-        logger.exception("lrs.selectors.last_statement_at failed")
+        logger.exception("lrs.selectors.learner_activity_summary failed")
         return None
     return value if isinstance(value, dt.datetime) else None
 
@@ -857,7 +858,7 @@ def idle_seats_sweep(*, at: dt.datetime | None = None) -> dict[str, int]:
             "user", "contract__provider", "selection__offering"
         ).filter(contract__programme=programme, status=Seat.Status.ACTIVE)
         for seat in seats:
-            xapi = _xapi_last_activity(seat.user)
+            xapi = _xapi_last_activity(seat.user, seat.last_activity_at or idle_cutoff)
             if xapi is not None:
                 _mark_activity(seat, xapi)
             last = seat.last_activity_at or seat.provisioned_at or seat.created_at

@@ -186,6 +186,11 @@ def test_provider_staff_session_and_csv_upload_is_idempotent() -> None:
     assert first["rows_ok"] == 1 and [e["line"] for e in first["errors"]] == [3, 4]
     second = upload().json()
     assert second["duplicate"] and second["report_id"] == first["report_id"]
+    usage = staff.get("/api/enrollment/provider/usage?days=7").json()
+    assert usage == [{"day": day, "minutes": 30, "lessons": 1, "learners": 1}]
+    assert staff.get("/api/enrollment/provider/usage?days=0").status_code == 400
+    other = _logged_in(staff_of(w.contracts["soobakc"].provider))
+    assert other.get("/api/enrollment/provider/usage").json() == []
 
 
 def test_operator_figures_need_the_operator_role() -> None:

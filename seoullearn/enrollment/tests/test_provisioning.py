@@ -196,3 +196,30 @@ def test_unsigned_and_stale_requests_are_refused_by_the_provider(sandbox: Sandbo
         headers={**headers, "X-SL-Key-Id": "mbest", "Idempotency-Key": "k"},
     )
     assert response.status_code == 401 and "stale" in response.text
+
+
+def test_connector_suspends_reactivates_and_closes(
+    sandbox: SandboxProcess, run_tasks: Callable[[], None]
+) -> None:
+    from seoullearn.enrollment.connectors import ConnectorError
+    from seoullearn.enrollment.registry import connector_for
+
+    w = world(base_url=sandbox.url)
+    _, _, seat = _select(w)
+    run_tasks()
+    seat.refresh_from_db()
+    connector = connector_for(seat.contract.provider)
+    account = seat.external_account_id
+    assert connector.suspend(account_id=account).status == "suspended"
+    assert connector.reactivate(account_id=account).status == "active"
+    assert connector.close(account_id=account).status == "closed"
+    with pytest.raises(ConnectorError) as info:
+        connector.reactivate(account_id=account)
+    assert info.value.status == 409 and not info.value.transient
+    with pytest.raises(ConnectorError) as info:
+        connector.suspend(account_id="acc_unknown")
+    assert info.value.status == 404
+    # Another provider's key cannot touch this provider's accounts.
+    other = connector_for(w.contracts["soobakc"].provider)
+    with pytest.raises(ConnectorError):
+        other.close(account_id=account)
