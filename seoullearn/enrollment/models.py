@@ -117,6 +117,7 @@ class Selection(BaseModel):
     selected_on = models.DateField()
     waiting_since = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True, help_text="the day the policy counts")
     end_reason = models.CharField(max_length=30, choices=EndReason.choices, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

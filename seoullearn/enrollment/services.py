@@ -110,9 +110,8 @@ def member_state(user: User, programme: Programme) -> policy.MemberState:
         else:
             history.append(policy.Event(policy.Action.SELECT, s.selected_on, info))
         if s.end_reason == Selection.EndReason.CANCELLED and s.ended_at is not None:
-            history.append(
-                policy.Event(policy.Action.CANCEL, s.ended_at.astimezone(SEOUL).date(), info)
-            )
+            ended_on = s.ended_on or s.ended_at.astimezone(SEOUL).date()
+            history.append(policy.Event(policy.Action.CANCEL, ended_on, info))
     history.sort(key=lambda e: e.on)
     return policy.MemberState(level=_school_level(user), held=held, history=tuple(history))
 
@@ -287,8 +286,11 @@ def _end_selection(selection: Selection, *, reason: str, by: Any, on: dt.date) -
     selection.status = Selection.Status.ENDED
     selection.end_reason = reason
     selection.ended_at = now()
+    selection.ended_on = on
     selection.ended_by = by if getattr(by, "is_authenticated", False) else None
-    selection.save(update_fields=["status", "end_reason", "ended_at", "ended_by", "updated_at"])
+    selection.save(
+        update_fields=["status", "end_reason", "ended_at", "ended_on", "ended_by", "updated_at"]
+    )
     return freed
 
 
