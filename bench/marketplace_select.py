@@ -1,6 +1,7 @@
 """Bench: how fast members take seats, alone and racing (run against a scratch database).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/scratch .venv/bin/python bench/marketplace_select.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/scratch \
+        .venv/bin/python bench/marketplace_select.py
 
 Migrates the database, builds a programme with five providers, makes N members and times
 ``selection_select`` one after another and from T threads at once (all for the same contract,
