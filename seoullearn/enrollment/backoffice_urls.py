@@ -12,6 +12,7 @@ urlpatterns = [
     path("seats/", views.seat_list, name="seat_list"),
     path("seats/<uuid:public_id>/release/", views.seat_release, name="seat_release"),
     path("seats/<uuid:public_id>/retry/", views.seat_retry, name="seat_retry"),
+    path("waiting/", views.waiting_list, name="waiting_list"),
     path("reclamation/", views.reclamation, name="reclamation"),
     path("budget/", views.budget, name="budget"),
     path("providers/<uuid:provider_id>/integration/", views.integration, name="integration"),

@@ -32,6 +32,7 @@ from seoullearn.enrollment.models import (
     ProviderEndpoint,
     ProviderStaff,
     Seat,
+    Selection,
 )
 from seoullearn.programmes.selectors import current_programme
 
@@ -245,6 +246,54 @@ def seat_retry(request: HttpRequest, public_id: str) -> HttpResponse:
     else:
         messages.success(request, _("계정 생성을 다시 시도합니다."))
     return redirect("enrollment_bo:seat_list")
+
+
+@role_required(Role.OPERATOR)
+def waiting_list(request: HttpRequest) -> HttpResponse:
+    """Members waiting for a seat, per provider, in the order they will be served."""
+    programme = current_programme()
+    qs = (
+        Selection.objects.filter(programme=programme, status=Selection.Status.WAITING)
+        .select_related("user", "offering__provider", "offering__track")
+        .order_by("contract__provider__name_ko", "waiting_since", "id")
+    )
+    provider = request.GET.get("provider", "")
+    if provider:
+        qs = qs.filter(contract__provider__code=provider)
+    access_log_record(
+        actor=request.user,
+        subject=None,
+        action="search" if not request.GET.get("export") else "export",
+        purpose="seat waiting list",
+        request=request,
+        detail=f"provider={provider}",
+    )
+    export = export_if_requested(
+        request,
+        filename="waiting-list",
+        headers=[_("업체"), _("과정"), _("회원"), _("대기 시작")],
+        rows=lambda: (
+            (
+                s.offering.provider.name_ko,
+                s.offering.title_ko,
+                s.user.username,
+                _local(s.waiting_since),
+            )
+            for s in qs
+        ),
+    )
+    if export:
+        return export
+    return render(
+        request,
+        "enrollment/backoffice/waiting_list.html",
+        {
+            "page": paginate(request, qs),
+            "providers": Provider.objects.order_by("name_ko"),
+            "provider": provider,
+            "query": query_without_page(request),
+        },
+    )
 
 
 @role_required(Role.OPERATOR)

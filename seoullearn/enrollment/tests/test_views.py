@@ -60,6 +60,7 @@ OPERATOR_PAGES = [
     ("enrollment_bo:seat_use", None),
     ("enrollment_bo:seat_list", None),
     ("enrollment_bo:reclamation", None),
+    ("enrollment_bo:waiting_list", None),
     ("enrollment_bo:budget", None),
     ("enrollment_bo:integration", "provider"),
 ]
@@ -123,6 +124,7 @@ def test_operator_pages_for_operators_only(
         "enrollment_bo:seat_use",
         "enrollment_bo:seat_list",
         "enrollment_bo:reclamation",
+        "enrollment_bo:waiting_list",
         "enrollment_bo:budget",
     ],
 )
@@ -286,3 +288,19 @@ def test_integration_page_links_staff_and_creates_a_client(setup: dict[str, Any]
     made = op.post(url, {"form": "client", "name": "nightly"})
     assert "client_secret" in made.content.decode()
     assert ProviderApiClient.objects.filter(provider=provider).count() == 1
+
+
+def test_waiting_list_page_lists_members_in_order(setup: dict[str, Any]) -> None:
+    contract = setup["w"].contracts["welaaa"]
+    contract.seat_capacity = 0
+    contract.save()
+    first, second = setup["owner"], setup["other"]
+    services.selection_select(actor=first, offering=setup["w"].offerings["welaaa"])
+    services.selection_select(actor=second, offering=setup["w"].offerings["welaaa"])
+    body = (
+        _client(setup["operator"])
+        .get(reverse("enrollment_bo:waiting_list") + "?provider=welaaa")
+        .content.decode()
+    )
+    assert body.index(first.username) < body.index(second.username)
+    assert AccessLog.objects.filter(purpose="seat waiting list").exists()
