@@ -304,3 +304,12 @@ def test_waiting_list_page_lists_members_in_order(setup: dict[str, Any]) -> None
     )
     assert body.index(first.username) < body.index(second.username)
     assert AccessLog.objects.filter(purpose="seat waiting list").exists()
+
+
+def test_member_pages_read_in_english(setup: dict[str, Any]) -> None:
+    client = _client(setup["owner"])
+    page = client.get(reverse("enrollment:offerings"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "How to choose" in page and "You may select up to 3 offerings" in page
+    assert "You may hold only 1 curricular offering(s)." in page  # why soobakc is blocked
+    sites = client.get(reverse("enrollment:my_sites"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Study now" in sites and "My learning sites" in sites
