@@ -223,8 +223,12 @@ def _principal(request: HttpRequest) -> ProviderPrincipal:
     auth=PROVIDER_AUTH,
     summary="The provider's seats (pseudonymous learners only)",
 )
-def provider_seats(request: HttpRequest) -> list[dict[str, Any]]:
+def provider_seats(
+    request: HttpRequest, offset: int = 0, limit: int = 1000
+) -> list[dict[str, Any]]:
     principal = _principal(request)
+    if offset < 0 or not 1 <= limit <= 5000:
+        raise InvalidInput(_("offset은 0 이상, limit은 1~5000이어야 합니다."))
     access_log_record(
         actor=principal.user,
         subject=None,
@@ -244,7 +248,7 @@ def provider_seats(request: HttpRequest) -> list[dict[str, Any]]:
             "started_on": seat.started_on,
             "last_activity_at": seat.last_activity_at,
         }
-        for seat in selectors.provider_seats(principal.provider)[:5000]
+        for seat in selectors.provider_seats(principal.provider)[offset : offset + limit]
     ]
 
 

@@ -125,6 +125,12 @@ def test_provider_client_credentials_see_only_their_own_learners() -> None:
     assert str(b_learner.pseudonym) not in seats.content.decode()
     assert a_learner.username not in seats.content.decode()
     assert AccessLog.objects.filter(purpose="provider seat list").exists()
+    page = client.get(
+        "/api/enrollment/provider/seats?offset=1&limit=1", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert page.status_code == 200 and page.json() == []
+    bad = client.get("/api/enrollment/provider/seats?limit=0", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert bad.status_code == 400
     # Provider A cannot report usage for provider B's learner.
     report = client.post(
         "/api/enrollment/provider/usage-reports",
