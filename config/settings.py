@@ -270,6 +270,12 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 # --- OAuth2 (machine clients) ---------------------------------------------------------------
+# Named explicitly so that migrations of apps pointing at the (swappable) models resolve.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "SCOPES": {
@@ -377,6 +383,18 @@ if PRODUCTION:
 DEFAULT_JURISDICTION = env("DEFAULT_JURISDICTION", "seoul")
 ACCESS_LOG_RETENTION_DAYS = int(env("ACCESS_LOG_RETENTION_DAYS", str(2 * 365)) or 730)
 SANDBOX_PROVIDER_URL = env("SANDBOX_PROVIDER_URL", "http://127.0.0.1:8100") or ""
+# Master secret of the bundled sandbox provider (per-provider secrets are derived from it);
+# development and tests only.
+SANDBOX_PROVIDER_SECRET = env("SANDBOX_PROVIDER_SECRET", "sandbox-provider-dev-secret") or ""
+# Single sign-on signing key: a PEM file in production (rotated by replacing the file and
+# setting SSO_KEY_ID); otherwise generated on first use and stored encrypted in the database.
+SSO_PRIVATE_KEY_PATH = env("SSO_PRIVATE_KEY_PATH", "") or ""
+SSO_KEY_ID = env("SSO_KEY_ID", "") or ""
+SSO_TOKEN_TTL_SECONDS = int(env("SSO_TOKEN_TTL_SECONDS", "120") or 120)
+# Provisioning retries: exponential backoff from the base to the cap, then "failed".
+PROVISIONING_RETRY_BASE_SECONDS = int(env("PROVISIONING_RETRY_BASE_SECONDS", "15") or 15)
+PROVISIONING_RETRY_MAX_SECONDS = int(env("PROVISIONING_RETRY_MAX_SECONDS", "3600") or 3600)
+PROVISIONING_MAX_ATTEMPTS = int(env("PROVISIONING_MAX_ATTEMPTS", "12") or 12)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
