@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,19 @@ class ActivitiesConfig(AppConfig):
     name = "seoullearn.activities"
     label = "activities"
     verbose_name = _("자체 프로그램")
+
+    def ready(self) -> None:
+        from seoullearn.activities import tasks
+        from seoullearn.core import navigation, scheduler
+        from seoullearn.core.roles import Role
+
+        scheduler.register(
+            "activities.reminders", tasks.send_reminders, every=dt.timedelta(minutes=15)
+        )
+        navigation.register(_("상담·특강·진로"), "activities:home", roles={Role.LEARNER}, order=40)
+        navigation.register(
+            _("내 상담 일정"), "activities:consultant_home", roles={Role.CONSULTANT}, order=20
+        )
+        navigation.register(
+            _("자체 프로그램 운영"), "activities_backoffice:home", roles={Role.OPERATOR}, order=60
+        )
