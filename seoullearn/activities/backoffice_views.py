@@ -4,6 +4,8 @@ career cohorts and special lectures. Every list is paginated, filterable and exp
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -29,7 +31,7 @@ from seoullearn.activities.models import (
     ProjectTeam,
     SpecialLecture,
 )
-from seoullearn.activities.web import attempt
+from seoullearn.activities.web import attempt, decorate
 from seoullearn.core.errors import NotFound
 from seoullearn.core.permissions import role_required
 from seoullearn.core.roles import Role
@@ -38,6 +40,14 @@ from seoullearn.programmes.selectors import current_programme
 
 OPERATOR = Role.OPERATOR
 User = get_user_model()
+
+
+def _uuid(value: str | None) -> uuid.UUID:
+    """The UUID in a form value; the nil UUID (which names nothing) when it is not one."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return uuid.UUID(int=0)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -214,7 +224,7 @@ def slots(request: HttpRequest) -> HttpResponse:
 @require_POST
 def slot_add(request: HttpRequest) -> HttpResponse:
     consultant = User.objects.filter(
-        public_id=request.POST.get("consultant") or None, role=Role.CONSULTANT
+        public_id=_uuid(request.POST.get("consultant")), role=Role.CONSULTANT
     ).first()
     form = SlotForm(request.POST, prefix="slot")
     if consultant is None:
@@ -385,11 +395,11 @@ def cohort(request: HttpRequest, cohort_id: str) -> HttpResponse:
     page = paginate(request, qs)
     for application in page.object_list:
         done = {s.stage for s in application.stage_completions.all()}
-        application.next_stage = next((s for s in the_cohort.stages if s not in done), None)
-        application.next_stage_label = (
-            CareerStage(application.next_stage).label if application.next_stage else ""
-        )
-        application.done_labels = [CareerStage(s).label for s in STAGE_ORDER if s in done]
+        next_stage = next((s for s in the_cohort.stages if s not in done), None)
+        decorate(application, next_stage=next_stage)
+        decorate(application, next_stage_label=CareerStage(next_stage).label if next_stage else "")
+        labels = [CareerStage(s).label for s in STAGE_ORDER if s in done]
+        decorate(application, done_labels=labels)
     return render(
         request,
         "activities/backoffice/cohort.html",
@@ -442,9 +452,9 @@ def cohort_action(request: HttpRequest, cohort_id: str) -> HttpResponse:
         else:
             messages.error(request, _("팀 이름을 적어 주세요."))
     elif action == "visit":
-        form = VisitForm(request.POST, prefix="visit")
-        if form.is_valid():
-            data = form.cleaned_data
+        visit_form = VisitForm(request.POST, prefix="visit")
+        if visit_form.is_valid():
+            data = visit_form.cleaned_data
             attempt(
                 request,
                 lambda: services.visit_schedule(
@@ -463,7 +473,7 @@ def cohort_action(request: HttpRequest, cohort_id: str) -> HttpResponse:
             messages.error(request, _("기업 방문 정보를 확인해 주세요."))
     elif action == "presentation":
         team = ProjectTeam.objects.filter(
-            public_id=request.POST.get("team") or None, cohort=the_cohort
+            public_id=_uuid(request.POST.get("team")), cohort=the_cohort
         ).first()
         try:
             at = dt.datetime.fromisoformat(request.POST.get("at", "")).replace(tzinfo=SEOUL)
@@ -515,7 +525,7 @@ def application_action(request: HttpRequest, application_id: str) -> HttpRespons
         )
     elif action == "team":
         team = ProjectTeam.objects.filter(
-            public_id=request.POST.get("team") or None, cohort=application.cohort
+            public_id=_uuid(request.POST.get("team")), cohort=application.cohort
         ).first()
         attempt(
             request,
@@ -591,13 +601,18 @@ def lecture(request: HttpRequest, lecture_id: str) -> HttpResponse:
     if the_lecture is None:
         raise NotFound(_("특강을 찾을 수 없습니다."))
     form = LectureForm(request.POST or None, instance=the_lecture)
-    if request.method == "POST" and request.POST.get("action") == "edit" and form.is_valid():
-        if attempt(
+    if (
+        request.method == "POST"
+        and request.POST.get("action") == "edit"
+        and form.is_valid()
+        and attempt(
             request,
             lambda: services.lecture_save(lecture=form.save(commit=False), actor=request.user),
-        ):
-            messages.success(request, _("저장했습니다."))
-            return redirect("activities_backoffice:lecture", lecture_id=the_lecture.public_id)
+        )
+        is not None
+    ):
+        messages.success(request, _("저장했습니다."))
+        return redirect("activities_backoffice:lecture", lecture_id=the_lecture.public_id)
     qs = LectureRegistration.objects.select_related("learner").filter(lecture=the_lecture)
     if request.GET.get("attended") == "1":
         qs = qs.filter(attended_at__isnull=False)

@@ -36,7 +36,9 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args: Any, services: list[ConsultingService], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [(str(s.public_id), s.name) for s in services]
+        field = self.fields["service"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(str(s.public_id), s.name) for s in services]
 
 
 class SurveyForm(forms.Form):

@@ -30,7 +30,7 @@ from seoullearn.activities.models import (
     ConsultingService,
     Deliverable,
 )
-from seoullearn.activities.web import attempt
+from seoullearn.activities.web import attempt, decorate
 from seoullearn.core.errors import DomainError, NotFound, PermissionDenied
 from seoullearn.core.files import read_encrypted
 from seoullearn.core.permissions import role_required
@@ -40,6 +40,10 @@ from seoullearn.core.timeutil import now
 
 LEARNER = Role.LEARNER
 CONSULTANT = Role.CONSULTANT
+
+
+def _role(request: HttpRequest) -> str:
+    return str(getattr(request.user, "role", ""))
 
 
 @role_required(LEARNER)
@@ -118,7 +122,7 @@ def booking(request: HttpRequest, booking_id: str) -> HttpResponse:
             obj=the_booking,
         )
     record_form = None
-    if request.user.role == CONSULTANT:
+    if _role(request) == CONSULTANT:
         record_form = SessionRecordForm(
             initial={
                 "consultant_note": the_booking.consultant_note,
@@ -250,7 +254,9 @@ def consultant_pattern_add(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("일정 %(n)s개를 만들었습니다.") % {"n": len(created)})
     else:
         for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+            messages.error(
+                request, f"{form.fields[field].label}: {' '.join(str(e) for e in errors)}"
+            )
     return redirect("activities:consultant_home")
 
 
@@ -267,7 +273,7 @@ def slot_withdraw(request: HttpRequest, slot_id: str) -> HttpResponse:
         ),
         _("일정을 취소했습니다."),
     )
-    if request.user.role == Role.OPERATOR:
+    if _role(request) == Role.OPERATOR:
         return redirect("activities_backoffice:slots")
     return redirect("activities:consultant_home")
 
@@ -417,10 +423,9 @@ def career(request: HttpRequest) -> HttpResponse:
     cohorts = [c for c in selectors.cohorts_open_for_application() if c.pk not in applied]
     for a in applications:
         done = {s.stage for s in a.stage_completions.all()}
-        a.stage_rows = [
-            (stage, CareerStage(stage).label, stage in done) for stage in a.cohort.stages
-        ]
-        a.visits = list(a.cohort.visits.all())
+        rows = [(stage, CareerStage(stage).label, stage in done) for stage in a.cohort.stages]
+        decorate(a, stage_rows=rows)
+        decorate(a, visits=list(a.cohort.visits.all()))
     return render(
         request,
         "activities/career.html",
@@ -501,7 +506,7 @@ def deliverable_download(request: HttpRequest, deliverable_id: str) -> HttpRespo
     if deliverable is None:
         raise NotFound(_("파일을 찾을 수 없습니다."))
     learner = deliverable.application.learner
-    if request.user.role == LEARNER and learner.pk != request.user.pk:
+    if _role(request) == LEARNER and learner.pk != request.user.pk:
         raise PermissionDenied(_("본인의 결과물만 받을 수 있습니다."), code="wrong_owner")
     access_log_record(
         actor=request.user,

@@ -30,3 +30,10 @@ def int_or_none(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def decorate(obj: Any, **values: Any) -> Any:
+    """Attach display-only values to a model instance for a template."""
+    for name, value in values.items():
+        setattr(obj, name, value)
+    return obj

@@ -88,7 +88,8 @@ def reason_text(reason: dict[str, Any]) -> str:
         return _("첫 계획이라 쓸 수 있는 시간의 80%%만 채웠어요. 여유가 있어야 오래 갑니다.")
     if code == "pace_behind":
         return _(
-            "지난주에는 계획의 %(p)s%%를 했어요. 이번 주는 가볍고 짧게 짰어요. 천천히 다시 시작해요."
+            "지난주에는 계획의 %(p)s%%를 했어요. "
+            "이번 주는 가볍고 짧게 짰어요. 천천히 다시 시작해요."
         ) % {"p": p.get("percent", "0")}
     if code == "pace_on_track":
         return _("지난주에 계획의 %(p)s%%를 했어요. 지금 속도를 이어가요.") % {

@@ -230,11 +230,8 @@ def share_from_token(token: str) -> PortfolioShare:
         raise PermissionDenied(_("만료된 링크입니다."), code="share_expired") from exc
     except signing.BadSignature as exc:
         raise NotFound(_("올바르지 않은 링크입니다."), code="share_invalid") from exc
-    share = (
-        PortfolioShare.objects.select_related("learner")
-        .filter(public_id=data.get("s") if isinstance(data, dict) else None)
-        .first()
-    )
+    share_id = str(data.get("s", "")) if isinstance(data, dict) else ""
+    share = PortfolioShare.objects.select_related("learner").filter(public_id=share_id).first()
     if share is None:
         raise NotFound(_("올바르지 않은 링크입니다."), code="share_invalid")
     if share.revoked_at is not None:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import asdict
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -79,12 +79,13 @@ def profile_save(
     unknown_days = set(availability) - set(WEEKDAYS)
     if unknown_days:
         errors["availability"] = str(_("요일을 확인해 주세요."))
-    for name, value, limit in (
+    texts: tuple[tuple[str, str, int], ...] = (
         ("interests", interests, 300),
         ("desired_major", desired_major, 100),
         ("desired_job", desired_job, 100),
-    ):
-        if len(value) > limit:
+    )
+    for name, text, limit in texts:
+        if len(text) > limit:
             errors[name] = str(_("%(n)s자 이내로 적어 주세요.") % {"n": limit})
     if errors:
         raise InvalidInput(_("입력값을 확인해 주세요."), details={"fields": errors})

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from seoullearn.activities.web import attempt
+from seoullearn.activities.web import attempt, decorate
 from seoullearn.core.errors import DomainError, NotFound, PermissionDenied
 from seoullearn.core.files import read_encrypted
 from seoullearn.core.permissions import role_required
@@ -37,6 +37,10 @@ from seoullearn.learning.planner import week_start_of
 LEARNER = Role.LEARNER
 
 
+def _role(request: HttpRequest) -> str:
+    return str(getattr(request.user, "role", ""))
+
+
 def _week_param(request: HttpRequest) -> dt.date:
     raw = request.GET.get("week") or request.POST.get("week")
     if raw:
@@ -53,9 +57,11 @@ def _plan_days(
     items_by_day: dict[dt.date, list[Any]] = defaultdict(list)
     if plan is not None:
         for item in plan.items.all():
-            item.reason_texts = [explain.reason_text(r) for r in item.reasons]
-            item.subject_label = explain.subject_label(item.subject) if item.subject else ""
-            item.mode_label = explain.mode_label(item.mode)
+            decorate(item, reason_texts=[explain.reason_text(r) for r in item.reasons])
+            decorate(
+                item, subject_label=explain.subject_label(item.subject) if item.subject else ""
+            )
+            decorate(item, mode_label=explain.mode_label(item.mode))
             items_by_day[item.day].append(item)
     days = []
     for i in range(7):
@@ -86,7 +92,9 @@ def home(request: HttpRequest) -> HttpResponse:
     today_items = []
     if plan is not None:
         for item in plan.items.filter(day=today()):
-            item.subject_label = explain.subject_label(item.subject) if item.subject else ""
+            decorate(
+                item, subject_label=explain.subject_label(item.subject) if item.subject else ""
+            )
             today_items.append(item)
     overview = selectors.progress_overview(request.user)
     return render(
@@ -176,7 +184,7 @@ def goal_add(request: HttpRequest) -> HttpResponse:
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}")
+            messages.error(request, f"{label}: {' '.join(str(e) for e in errors)}")
     return redirect("learning:goals")
 
 
@@ -279,26 +287,23 @@ def plan_item_edit(request: HttpRequest, item_id: str) -> HttpResponse:
         },
         prefix=f"i{item.pk}",
     )
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.plan_item_update(
-                    item=item,
-                    learner=request.user,
-                    day=data["day"],
-                    minutes=data["minutes"],
-                    subject=data["subject"],
-                    title=data["title"],
-                )
-            except DomainError as exc:
-                field = exc.details.get("field")
-                form.add_error(field if field in form.fields else None, str(exc.message))
-            else:
-                messages.success(request, _("계획을 고쳤습니다."))
-                return redirect(
-                    f"{reverse('learning:plan')}?week={item.plan.week_start.isoformat()}"
-                )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.plan_item_update(
+                item=item,
+                learner=request.user,
+                day=data["day"],
+                minutes=data["minutes"],
+                subject=data["subject"],
+                title=data["title"],
+            )
+        except DomainError as exc:
+            field = exc.details.get("field")
+            form.add_error(field if field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("계획을 고쳤습니다."))
+            return redirect(f"{reverse('learning:plan')}?week={item.plan.week_start.isoformat()}")
     return render(request, "learning/plan_item_edit.html", {"item": item, "form": form})
 
 
@@ -314,9 +319,9 @@ def plan_item_done(request: HttpRequest, item_id: str) -> HttpResponse:
     )
     if request.htmx:  # type: ignore[attr-defined]
         item.refresh_from_db()
-        item.subject_label = explain.subject_label(item.subject) if item.subject else ""
-        item.reason_texts = [explain.reason_text(r) for r in item.reasons]
-        item.mode_label = explain.mode_label(item.mode)
+        decorate(item, subject_label=explain.subject_label(item.subject) if item.subject else "")
+        decorate(item, reason_texts=[explain.reason_text(r) for r in item.reasons])
+        decorate(item, mode_label=explain.mode_label(item.mode))
         return render(request, "learning/partials/_plan_item.html", {"item": item})
     return redirect(f"{reverse('learning:plan')}?week={item.plan.week_start.isoformat()}")
 
@@ -349,7 +354,7 @@ def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
         )
         if result is not None:
             return redirect("learning:plan_detail", plan_id=the_plan.public_id)
-    if request.user.role == Role.MENTOR:
+    if _role(request) == Role.MENTOR:
         access_log_record(
             actor=request.user,
             subject=the_plan.learner,
@@ -432,10 +437,11 @@ def progress(request: HttpRequest) -> HttpResponse:
 def portfolio(request: HttpRequest) -> HttpResponse:
     entries = list(selectors.portfolio_of(request.user))
     for entry in entries:
-        entry.form = EntryForm(
+        form = EntryForm(
             initial={"included": entry.included, "reflection": entry.reflection},
             prefix=f"e{entry.pk}",
         )
+        decorate(entry, form=form)
     new_share = request.session.pop("new_share_url", None)
     return render(
         request,
@@ -510,7 +516,7 @@ def certificate_evidence(request: HttpRequest, entry_id: str) -> HttpResponse:
     entry = PortfolioEntry.objects.select_related("learner").filter(public_id=entry_id).first()
     if entry is None or not entry.evidence_file:
         raise NotFound(_("파일을 찾을 수 없습니다."))
-    if request.user.role == Role.LEARNER and entry.learner_id != request.user.pk:
+    if _role(request) == Role.LEARNER and entry.learner_id != request.user.pk:
         raise PermissionDenied(_("본인의 파일만 볼 수 있습니다."), code="wrong_owner")
     access_log_record(
         actor=request.user,
