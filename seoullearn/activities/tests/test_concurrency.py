@@ -43,7 +43,7 @@ def test_two_learners_booking_the_same_slot_exactly_one_gets_it():
     for _round in range(3):
         outcomes = _race(
             [
-                lambda learner=learner: services.consulting_book(
+                lambda learner=learner, slot=slot: services.consulting_book(
                     learner=learner, slot=slot, service=service
                 )
                 for learner in learners
