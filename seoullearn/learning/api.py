@@ -441,7 +441,7 @@ def portfolio_sync(request: HttpRequest) -> dict[str, int]:
     return {"created": services.portfolio_sync(learner=request.user)}
 
 
-@router.patch("/portfolio/{entry_id}", response=EntryOut)
+@router.patch("/portfolio/entries/{entry_id}", response=EntryOut)
 def portfolio_entry(request: HttpRequest, entry_id: UUID, payload: EntryIn) -> EntryOut:
     require_role(request.user, Role.LEARNER)
     entry = selectors.own_entry(request.user, entry_id)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from seoullearn.activities import services, tasks, xapi
+from seoullearn.activities.models import ConsultantSlot, LectureRegistration
+from seoullearn.activities.tests.factories import (
+    BookingFactory,
+    LectureFactory,
+    SlotFactory,
+    member,
+)
+from seoullearn.core.models import OutboundMessage
+from seoullearn.core.timeutil import now
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminders_a_day_ahead_once(run_tasks, mailoutbox):
+    learner = member()
+    soon = SlotFactory()
+    ConsultantSlot.objects.filter(pk=soon.pk).update(
+        starts_at=now() + dt.timedelta(hours=20), ends_at=now() + dt.timedelta(hours=21)
+    )
+    BookingFactory(learner=learner, slot=soon)
+    BookingFactory(learner=learner)  # three days away: not yet
+    lecture = LectureFactory(starts_at=now() + dt.timedelta(hours=10))
+    services.lecture_register(lecture=lecture, learner=learner)
+    tasks.send_reminders.enqueue()
+    run_tasks()
+    assert len(mailoutbox) == 2
+    assert any(lecture.stream_url in m.body for m in mailoutbox)
+    assert tasks.send_reminders_now() == 0
+    assert OutboundMessage.objects.filter(purpose="lecture_reminder").count() == 1
+    assert LectureRegistration.objects.get().reminded_at is not None
+
+
+@pytest.mark.django_db
+def test_platform_statements_are_built_with_stable_ids(settings):
+    settings.SITE_URL = "https://learn.seoul.example"
+    assert xapi.activity_id("lecture", "abc") == (
+        "https://learn.seoul.example/xapi/activities/lecture/abc"
+    )
