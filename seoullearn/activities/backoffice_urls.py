@@ -7,6 +7,7 @@ app_name = "activities_backoffice"
 urlpatterns = [
     path("", views.home, name="home"),
     path("services/", views.services_list, name="services"),
+    path("services/seed/", views.services_seed, name="services_seed"),
     path("services/<uuid:service_id>/", views.service_edit, name="service_edit"),
     path("slots/", views.slots, name="slots"),
     path("slots/add/", views.slot_add, name="slot_add"),

@@ -143,6 +143,24 @@ def services_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(OPERATOR)
+@require_POST
+def services_seed(request: HttpRequest) -> HttpResponse:
+    """The seed document's five consulting services for the current programme."""
+    try:
+        programme = current_programme()
+    except NotFound as exc:
+        messages.error(request, str(exc.message))
+        return redirect("activities_backoffice:services")
+    created = attempt(
+        request,
+        lambda: services.consulting_services_seed(programme=programme, actor=request.user),
+    )
+    if created is not None:
+        messages.success(request, _("상담 종류 %(n)s개를 만들었습니다.") % {"n": created})
+    return redirect("activities_backoffice:services")
+
+
+@role_required(OPERATOR)
 def service_edit(request: HttpRequest, service_id: str) -> HttpResponse:
     service = ConsultingService.objects.filter(public_id=service_id).first()
     if service is None:

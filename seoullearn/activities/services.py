@@ -38,6 +38,7 @@ from seoullearn.core.permissions import require_role
 from seoullearn.core.roles import Role
 from seoullearn.core.timeutil import SEOUL, now
 from seoullearn.eligibility.selectors import active_membership
+from seoullearn.programmes.models import Programme
 
 User = get_user_model()
 
@@ -55,6 +56,87 @@ def _require_member(learner: Any) -> None:
 def _require_rating(rating: int) -> None:
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise InvalidInput(_("만족도는 1에서 5 사이로 골라 주세요."), details={"field": "rating"})
+
+
+# --- consulting: the seed's services -------------------------------------------------------------
+
+SEED_SERVICES: tuple[dict[str, Any], ...] = (
+    {
+        "code": "study-in-depth",
+        "track": "study",
+        "name_ko": "학습 전략 심층 상담",
+        "name_en": "In-depth study strategy session",
+        "description_ko": "중1~고2 학습자의 공부 방법·습관을 깊이 진단하고 전략을 세웁니다.",
+        "description_en": "Diagnoses study habits of grades 7–11 and builds a strategy.",
+        "quota_per_learner": 4,
+        "grade_min": 7,
+        "grade_max": 11,
+        "order": 1,
+    },
+    {
+        "code": "study-focused",
+        "track": "study",
+        "name_ko": "학습 전략 집중 상담",
+        "name_en": "Focused study strategy session",
+        "description_ko": "한 과목이나 한 고민에 집중하는 상담입니다.",
+        "description_en": "A session on one subject or one concern.",
+        "quota_per_learner": 1,
+        "grade_min": 7,
+        "grade_max": 11,
+        "order": 2,
+    },
+    {
+        "code": "admissions-early",
+        "track": "admissions",
+        "name_ko": "수시 전략 1:1 상담",
+        "name_en": "1:1 early admission (수시) strategy",
+        "description_ko": "고3·졸업생의 수시 지원 전략을 함께 세웁니다.",
+        "description_en": "Early-admission strategy for high-school seniors and graduates.",
+        "quota_per_learner": 1,
+        "grade_min": 12,
+        "grade_max": 13,
+        "order": 3,
+    },
+    {
+        "code": "admissions-regular",
+        "track": "admissions",
+        "name_ko": "정시 전략 1:1 상담",
+        "name_en": "1:1 regular admission (정시) strategy",
+        "description_ko": "수능 성적에 맞춘 정시 지원 전략을 세웁니다.",
+        "description_en": "Regular-admission strategy based on CSAT results.",
+        "quota_per_learner": 1,
+        "grade_min": 12,
+        "grade_max": 13,
+        "order": 4,
+    },
+    {
+        "code": "admissions-interview",
+        "track": "admissions",
+        "name_ko": "자기소개서·면접 1:1 코칭",
+        "name_en": "1:1 self-introduction and interview coaching",
+        "description_ko": "자기소개서 첨삭과 모의 면접을 합니다.",
+        "description_en": "Personal statement review and mock interview.",
+        "quota_per_learner": 1,
+        "grade_min": 12,
+        "grade_max": 13,
+        "order": 5,
+    },
+)
+
+
+def consulting_services_seed(*, programme: Programme, actor: Any | None) -> int:
+    """Create the seed document's consulting services for a programme (idempotent).
+
+    Operators change the quotas and bands afterwards; this only provides the starting rows."""
+    if actor is not None:
+        require_role(actor, Role.OPERATOR)
+    created = 0
+    for row in SEED_SERVICES:
+        _service, was_created = ConsultingService.objects.get_or_create(
+            programme=programme, code=row["code"], defaults={k: v for k, v in row.items() if k != "code"}
+        )
+        created += int(was_created)
+    return created
 
 
 # --- consulting: schedules --------------------------------------------------------------------

@@ -245,15 +245,19 @@ def plan_input(
 
 
 def plan_generate(
-    *, learner: Any, week_start: dt.date | None = None, by: str = "learner"
+    *,
+    learner: Any,
+    week_start: dt.date | None = None,
+    by: str = "learner",
+    as_of: dt.date | None = None,
 ) -> LearningPlan:
     """Make (or re-make) the week's plan. Items the learner finished, edited or added stay;
-    everything else from today on is planned again from the latest inputs."""
+    everything else from today (``as_of``) on is planned again from the latest inputs."""
     require_role(learner, Role.LEARNER)
     profile = selectors.profile_of(learner)
     if profile is None:
         raise Conflict(_("먼저 목표와 공부 시간을 입력해 주세요."), code="profile_missing")
-    day = today()
+    day = as_of or today()
     week_start = week_start or planner.week_start_of(day)
     if week_start.weekday() != 0:
         raise InvalidInput(_("주의 시작은 월요일이어야 합니다."), details={"field": "week_start"})
