@@ -137,7 +137,9 @@ def seed(ctx: DemoContext) -> None:
                 service=service_by_code.get(service.code, service),
                 learner=learner,
                 status=status,
-                topic=rng.choice(["공부 계획을 세우고 싶어요", "수학이 어려워요", "진로가 고민이에요"]),
+                topic=rng.choice(
+                    ["공부 계획을 세우고 싶어요", "수학이 어려워요", "진로가 고민이에요"]
+                ),
                 status_changed_by=slot.consultant,
                 status_reason="demo",
             )
@@ -171,7 +173,9 @@ def seed(ctx: DemoContext) -> None:
             ends_on=today + dt.timedelta(days=end),
             status=status,
         )
-        team = ProjectTeam.objects.create(cohort=cohort, name="초록팀", topic="동네 분리수거 지도 만들기")
+        team = ProjectTeam.objects.create(
+            cohort=cohort, name="초록팀", topic="동네 분리수거 지도 만들기"
+        )
         if track != "exploration":
             CompanyVisit.objects.create(
                 cohort=cohort,

@@ -20,7 +20,7 @@ from seoullearn.activities.models import (
 )
 from seoullearn.core.errors import NotFound, PermissionDenied
 from seoullearn.core.roles import Role
-from seoullearn.core.timeutil import now
+from seoullearn.core.timeutil import SEOUL, now
 from seoullearn.programmes.models import Programme
 from seoullearn.programmes.selectors import current_programme
 
@@ -336,6 +336,10 @@ def upcoming_lectures_open(learner: Any, *, start: dt.datetime, end: dt.datetime
 # --- achievements for the portfolio -----------------------------------------------------------
 
 
+def _local_date(value: dt.datetime) -> dt.date:
+    return value.astimezone(SEOUL).date()
+
+
 def achievements(learner: Any) -> list[dict[str, Any]]:
     """Verified achievements from the city's own programmes, one dict per source record."""
     items: list[dict[str, Any]] = []
@@ -348,7 +352,7 @@ def achievements(learner: Any) -> list[dict[str, Any]]:
                 "source_key": f"consulting:{b.public_id}",
                 "title": str(b.service.name),
                 "detail": b.shared_summary,
-                "occurred_on": (b.completed_at or b.slot.starts_at).date(),
+                "occurred_on": _local_date(b.completed_at or b.slot.starts_at),
                 "evidence": str(_("상담 완료 기록 (컨설턴트 확인)")),
             }
         )
@@ -361,9 +365,7 @@ def achievements(learner: Any) -> list[dict[str, Any]]:
                 "source_key": f"lecture:{r.lecture.public_id}",
                 "title": f"{r.lecture.title} ({r.lecture.speaker})",
                 "detail": "",
-                "occurred_on": r.attended_at.date()
-                if r.attended_at
-                else r.lecture.starts_at.date(),
+                "occurred_on": _local_date(r.attended_at or r.lecture.starts_at),
                 "evidence": str(
                     _("특강 출석 기록 (%(source)s)") % {"source": r.get_attendance_source_display()}
                 ),
@@ -381,7 +383,7 @@ def achievements(learner: Any) -> list[dict[str, Any]]:
                     "source_key": f"career:{a.public_id}:{completion.stage}",
                     "title": f"{a.cohort.name} · {completion.get_stage_display()}",
                     "detail": completion.note,
-                    "occurred_on": completion.completed_at.date(),
+                    "occurred_on": _local_date(completion.completed_at),
                     "evidence": str(_("진로 프로그램 단계 이수 (운영자 확인)")),
                 }
             )
@@ -394,7 +396,7 @@ def achievements(learner: Any) -> list[dict[str, Any]]:
                     "title": str(_("%(cohort)s 수료") % {"cohort": a.cohort.name}),
                     "detail": (a.team.topic if a.team else "")
                     + (f" — {deliverables}" if deliverables else ""),
-                    "occurred_on": a.completed_at.date(),
+                    "occurred_on": _local_date(a.completed_at),
                     "evidence": str(_("진로 프로그램 수료 (운영자 확인)")),
                 }
             )

@@ -133,7 +133,9 @@ def consulting_services_seed(*, programme: Programme, actor: Any | None) -> int:
     created = 0
     for row in SEED_SERVICES:
         _service, was_created = ConsultingService.objects.get_or_create(
-            programme=programme, code=row["code"], defaults={k: v for k, v in row.items() if k != "code"}
+            programme=programme,
+            code=row["code"],
+            defaults={k: v for k, v in row.items() if k != "code"},
         )
         created += int(was_created)
     return created

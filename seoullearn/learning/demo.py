@@ -19,7 +19,14 @@ from seoullearn.learning.planner import week_start_of
 PROFILES = [
     (["school_grades"], ["math", "english"], "visual", "로봇", "기계공학", "로봇 엔지니어"),
     (["ged"], ["korean", "history", "social"], "reading", "역사", "", "사회복지사"),
-    (["admission", "career"], ["korean", "math", "science"], "kinesthetic", "생명과학", "간호학", "간호사"),
+    (
+        ["admission", "career"],
+        ["korean", "math", "science"],
+        "kinesthetic",
+        "생명과학",
+        "간호학",
+        "간호사",
+    ),
     (["certificate", "career"], ["coding", "certificate"], "visual", "게임", "", "개발자"),
     (["school_grades"], ["english", "reading"], "auditory", "음악", "실용음악", "작곡가"),
 ]
@@ -85,7 +92,9 @@ def seed(ctx: DemoContext) -> None:
         for weeks_ago in (4, 3, 2, 1, 0):
             week = this_week - dt.timedelta(weeks=weeks_ago)
             as_of = week if weeks_ago else ctx.today
-            plan = services.plan_generate(learner=learner, week_start=week, as_of=as_of, by="schedule")
+            plan = services.plan_generate(
+                learner=learner, week_start=week, as_of=as_of, by="schedule"
+            )
             for item in plan.items.filter(fixed=False, day__lt=ctx.today):
                 if rng.random() < keeps:
                     PlanItem.objects.filter(pk=item.pk).update(
@@ -105,4 +114,6 @@ def seed(ctx: DemoContext) -> None:
         if index == 0:
             if PortfolioEntry.objects.filter(learner=learner, included=True).exists():
                 services.share_create(learner=learner, recipient="서울고등학교 진학지도부", days=30)
-            ctx.login("learner", learner.get_username(), "학습 계획·진도·포트폴리오가 채워진 학습자")
+            ctx.login(
+                "learner", learner.get_username(), "학습 계획·진도·포트폴리오가 채워진 학습자"
+            )

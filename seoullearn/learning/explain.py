@@ -85,7 +85,9 @@ def reason_text(reason: dict[str, Any]) -> str:
     if code == "own_item":
         return _("내가 직접 추가한 일이에요.")
     if code == "pace_start":
-        return _("첫 계획이라 쓸 수 있는 시간의 80%%만 채웠어요. 여유가 있어야 오래 갑니다.")
+        return _("첫 계획이라 쓸 수 있는 시간의 %(p)s%%만 채웠어요. 여유가 있어야 오래 갑니다.") % {
+            "p": p.get("load", "80")
+        }
     if code == "pace_behind":
         return _(
             "지난주에는 계획의 %(p)s%%를 했어요. "

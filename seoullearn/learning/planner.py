@@ -164,7 +164,7 @@ def _p(**kwargs: object) -> Params:
 
 def pace_of(progress: Progress) -> tuple[str, Reason]:
     if progress.planned_minutes <= 0:
-        return "start", Reason("pace_start")
+        return "start", Reason("pace_start", _p(load=LOAD_PERCENT["start"]))
     ratio = progress.done_minutes / progress.planned_minutes
     percent = round(ratio * 100)
     if ratio < BEHIND_BELOW:

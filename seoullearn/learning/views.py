@@ -77,6 +77,7 @@ def _plan_days(
                 "planned": sum(it.minutes for it in items if not it.fixed),
                 "fixed": sum(it.minutes for it in items if it.fixed),
                 "is_today": day == today(),
+                "is_past": day < today(),
             }
         )
     return days

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import factory
 from factory.django import DjangoModelFactory
@@ -23,7 +24,7 @@ from seoullearn.programmes.models import Jurisdiction
 from seoullearn.programmes.tests.factories import ProgrammeFactory
 
 
-def current_programme_factory() -> object:
+def current_programme_factory() -> Any:
     """This year's programme (the Seoul jurisdiction is recreated after a flushing test)."""
     Jurisdiction.objects.get_or_create(
         slug="seoul", defaults={"name_ko": "서울특별시", "name_en": "Seoul"}
@@ -47,9 +48,9 @@ class MembershipFactory(DjangoModelFactory[Membership]):
     ends_on = factory.LazyFunction(lambda: today() + dt.timedelta(days=300))
 
 
-def member(*, level: str = "middle", grade: int = 2, **kwargs: object) -> object:
+def member(*, level: str = "middle", grade: int = 2, **kwargs: object) -> Any:
     """A learner with a current membership and a school year."""
-    learner = LearnerFactory(**kwargs)
+    learner: Any = LearnerFactory(**kwargs)
     MembershipFactory(user=learner)
     LearnerProfile.objects.update_or_create(
         user=learner, defaults={"school_level": level, "grade": grade, "district_code": "11350"}
@@ -143,7 +144,7 @@ class RegistrationFactory(DjangoModelFactory[LectureRegistration]):
     learner = factory.SubFactory(LearnerFactory)
 
 
-def with_mfa(user: object) -> object:
+def with_mfa(user: object) -> Any:
     """An operator or auditor who has enrolled TOTP (the middleware lets them in)."""
     from allauth.mfa.models import Authenticator
 
@@ -153,13 +154,13 @@ def with_mfa(user: object) -> object:
     return user
 
 
-def operator() -> object:
+def operator() -> Any:
     from seoullearn.accounts.tests.factories import OperatorFactory
 
     return with_mfa(OperatorFactory())
 
 
-def auditor() -> object:
+def auditor() -> Any:
     from seoullearn.accounts.tests.factories import AuditorFactory
 
     return with_mfa(AuditorFactory())

@@ -156,7 +156,9 @@ def test_lectures_register_checkin_survey(client):
     assert client.post(f"{API}/lectures/{lecture.public_id}/registration").status_code == 201
     assert client.get(f"{API}/lectures").json()[0]["stream_url"]
     wrong = client.post(
-        f"{API}/lectures/{lecture.public_id}/check-in", {"code": "X"}, content_type="application/json"
+        f"{API}/lectures/{lecture.public_id}/check-in",
+        {"code": "X"},
+        content_type="application/json",
     )
     assert wrong.status_code == 400
     ok = client.post(

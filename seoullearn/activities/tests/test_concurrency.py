@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from django.db import close_old_connections
@@ -38,7 +39,7 @@ def _race(calls):
 
 def test_two_learners_booking_the_same_slot_exactly_one_gets_it():
     service = ServiceFactory()
-    slot = SlotFactory()
+    slot: Any = SlotFactory()
     learners = [member() for _i in range(2)]
     for _round in range(3):
         outcomes = _race(

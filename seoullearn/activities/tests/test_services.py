@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -484,7 +485,7 @@ def test_register_capacity_and_reregister():
 
 
 def test_check_in_window_code_and_attempt_limit():
-    lecture = LectureFactory(starts_at=now() - dt.timedelta(minutes=10), checkin_code="ROBOT5")
+    lecture: Any = LectureFactory(starts_at=now() - dt.timedelta(minutes=10), checkin_code="ROBOT5")
     learner = member()
     services.lecture_register(lecture=lecture, learner=learner)
     with pytest.raises(InvalidInput):

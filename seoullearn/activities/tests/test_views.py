@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -148,7 +149,7 @@ def test_learner_books_and_cancels_through_pages(client):
 
 
 def test_consultant_records_a_session(client):
-    learner, booking, _c = _seed()
+    _learner, booking, _c = _seed()
     ConsultantSlot.objects.filter(pk=booking.slot_id).update(
         starts_at=now() - dt.timedelta(hours=1), ends_at=now()
     )
@@ -170,7 +171,7 @@ def test_consultant_records_a_session(client):
 
 
 def test_consultant_creates_slots_and_pattern(client):
-    consultant = ConsultantFactory()
+    consultant: Any = ConsultantFactory()
     _login(client, consultant)
     start = (now() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     client.post(

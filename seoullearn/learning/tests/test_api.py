@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -129,7 +130,9 @@ def test_portfolio_and_shares_api(client):
     )
     assert response.json()["included"]
     share = client.post(
-        f"{API}/portfolio/shares", {"recipient": "OO기업", "days": 3}, content_type="application/json"
+        f"{API}/portfolio/shares",
+        {"recipient": "OO기업", "days": 3},
+        content_type="application/json",
     ).json()
     assert "/learning/shared/" in share["url"]
     assert client.post(f"{API}/portfolio/shares/{share['id']}/revoke").json()["revoked"]
@@ -144,7 +147,7 @@ def test_portfolio_and_shares_api(client):
 
 
 def test_guardian_api_sees_linked_child_only(client):
-    guardian = GuardianFactory()
+    guardian: Any = GuardianFactory()
     child = learner_with_profile()
     stranger = learner_with_profile()
     GuardianLink.objects.create(

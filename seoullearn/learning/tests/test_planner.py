@@ -122,7 +122,7 @@ def test_never_over_the_time_a_learner_has_each_day(data: PlanInput) -> None:
 @given(inputs)
 def test_respects_quotas_and_daily_block_cap(data: PlanInput) -> None:
     plan = planner.generate(data)
-    remaining = {}
+    remaining: dict[str, list[int]] = {}
     for q in data.quotas:
         remaining.setdefault(q.key, []).append(q.remaining)
     assert len(plan.suggestions) <= MAX_SUGGESTIONS

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zlib
+from typing import Any
 
 import pytest
 from django.core import signing
@@ -84,7 +85,7 @@ def test_generate_plan_includes_bookings_and_stays_within_time():
     learner = learner_with_profile()
     week = week_start_of(today())
     # a consulting booking and a lecture this week become fixed items
-    slot = SlotFactory()
+    slot: Any = SlotFactory()
     target = dt.datetime.combine(week + dt.timedelta(days=6), dt.time(15), tzinfo=dt.UTC)
     ConsultantSlot.objects.filter(pk=slot.pk).update(
         starts_at=target, ends_at=target + dt.timedelta(minutes=50)

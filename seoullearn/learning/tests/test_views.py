@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -216,7 +217,7 @@ def test_share_revoke_wrong_owner(client):
 
 
 def test_guardian_sees_own_child_only_and_is_logged(client):
-    guardian = GuardianFactory()
+    guardian: Any = GuardianFactory()
     child = learner_with_profile()
     other_child = learner_with_profile()
     _link(guardian, child)
