@@ -411,13 +411,16 @@ def consulting_complete(
         xapi.statement_record(
             learner=booking.learner,
             verb=xapi.VERB_ATTENDED,
-            object_id=xapi.activity_id("consulting", booking.public_id),
+            object_id=xapi.activity_id(xapi.KIND_CONSULTING, booking.public_id),
             name_ko=booking.service.name_ko,
             name_en=booking.service.name_en,
-            activity_type=xapi.ACTIVITY_TYPE_MEETING,
+            activity_type=xapi.TYPE_CONSULTING_SESSION,
             timestamp=booking.slot.starts_at,
             duration_minutes=booking.service.duration_minutes,
-            extensions={"service": booking.service.code},
+            extensions={
+                xapi.EXT_SESSION_KIND: SESSION_KIND.get(booking.service.code, "study-strategy"),
+                xapi.EXT_MODE: booking.slot.mode,
+            },
         )
     return booking
 
@@ -701,12 +704,11 @@ def stage_complete(
         xapi.statement_record(
             learner=application.learner,
             verb=xapi.VERB_COMPLETED,
-            object_id=xapi.activity_id("career", application.cohort.public_id, stage),
+            object_id=xapi.activity_id(xapi.KIND_CAREER, application.cohort.public_id, stage),
             name_ko=f"{application.cohort.name} · {label_ko}",
             name_en=f"{application.cohort.name} · {STAGE_LABELS_EN[stage]}",
-            activity_type=xapi.ACTIVITY_TYPE_MODULE,
+            activity_type=xapi.TYPE_CAREER_PROGRAMME,
             timestamp=completion.completed_at,
-            extensions={"stage": stage, "track": application.cohort.track},
         )
         if done | {stage} >= set(stages):
             application.status = CareerApplication.Status.COMPLETED
@@ -715,6 +717,13 @@ def stage_complete(
             application.save()
     return completion
 
+
+# The profile's consulting session kinds, by our service codes (others count as study strategy).
+SESSION_KIND = {
+    "admissions-early": "admissions-early",
+    "admissions-regular": "admissions-regular",
+    "admissions-interview": "interview",
+}
 
 STAGE_LABELS_KO = {
     "exploration": "진로 탐색",
@@ -830,16 +839,18 @@ def _mark_attended(registration: LectureRegistration, *, at: dt.datetime, source
     registration.attendance_source = source
     registration.save(update_fields=["attended_at", "attendance_source", "updated_at"])
     lecture = registration.lecture
+    if source == LectureRegistration.Source.XAPI:
+        return  # the streaming platform's own statement is already in the record store
     xapi.statement_record(
         learner=registration.learner,
         verb=xapi.VERB_ATTENDED,
-        object_id=xapi.activity_id("lecture", lecture.public_id),
+        object_id=xapi.lecture_activity_id(lecture.public_id),
         name_ko=lecture.title,
         name_en=lecture.title,
-        activity_type=xapi.ACTIVITY_TYPE_MEETING,
+        activity_type=xapi.TYPE_SPECIAL_LECTURE,
         timestamp=at,
         duration_minutes=lecture.duration_minutes,
-        extensions={"sequence": lecture.sequence, "source": source},
+        extensions={xapi.EXT_MODE: "online"},
     )
 
 

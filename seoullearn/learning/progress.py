@@ -162,3 +162,25 @@ def goal_attainment(
     if target <= 0:
         return 100.0, value
     return min(100.0, round(value * 100 / target, 1)), value
+
+
+def merge_provider_sources(records: list[ActivityRecord]) -> list[ActivityRecord]:
+    """A provider's learning can reach us twice: as xAPI statements and in its usage report.
+    For each day and provider keep, for time and for completions separately, the source that
+    saw more, so the same lesson is never counted twice. Other records pass through."""
+    twice = ("lrs", "usage")
+    kept = [r for r in records if r.source not in twice or r.kind == "assessment"]
+    groups: dict[tuple[dt.date, str, str], dict[str, list[ActivityRecord]]] = {}
+    for r in records:
+        if r.source in twice and r.kind != "assessment":
+            groups.setdefault((r.day, r.offering_key, r.kind), {}).setdefault(r.source, []).append(
+                r
+            )
+    for (_day, _key, kind), by_source in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        weights = {
+            source: sum(r.minutes for r in rows) if kind == "time" else len(rows)
+            for source, rows in by_source.items()
+        }
+        best = max(weights, key=lambda source: (weights[source], source == "lrs"))
+        kept.extend(by_source[best])
+    return kept

@@ -125,11 +125,13 @@ def activity_records(learner: Any, start: dt.date, end: dt.date) -> list[progres
     """Every learning record of a period. Measured time (the record store, providers' reports,
     the city's programmes) comes first; ticked-off plan items only top a day up to what the
     learner says they did, so the same hour is never counted twice."""
-    measured = [
-        *sources.lrs_records(learner, start, end),
-        *sources.usage_records(learner, start, end),
-        *sources.platform_records(learner, start, end),
-    ]
+    measured = progress.merge_provider_sources(
+        [
+            *sources.lrs_records(learner, start, end),
+            *sources.usage_records(learner, start, end),
+            *sources.platform_records(learner, start, end),
+        ]
+    )
     measured_by_day: dict[dt.date, int] = defaultdict(int)
     for r in measured:
         measured_by_day[r.day] += max(0, r.minutes)

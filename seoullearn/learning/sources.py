@@ -15,14 +15,16 @@ import importlib
 from types import ModuleType
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from seoullearn.activities import selectors as activity_selectors
 from seoullearn.activities.models import CareerApplication, ConsultingBooking, LectureRegistration
+from seoullearn.core.errors import NotFound
 from seoullearn.core.roles import Role
 from seoullearn.core.timeutil import SEOUL
 from seoullearn.learning import planner
 from seoullearn.learning.progress import ActivityRecord
-
-PLATFORM_ACTIVITY_MARK = "/xapi/activities/"
+from seoullearn.programmes.selectors import current_programme
 
 
 def _optional(module_name: str) -> ModuleType | None:
@@ -54,81 +56,163 @@ def _local_day(value: dt.datetime) -> dt.date:
 # --- offerings and providers (enrollment) -----------------------------------------------------
 
 
+def _current_programme() -> Any | None:
+    try:
+        return current_programme()
+    except NotFound:
+        return None
+
+
+def provider_key(provider: Any) -> str:
+    """Progress is counted per provider: the record store knows the provider (through the
+    client that sent a statement), usage reports too, and both describe the same learning."""
+    return str(getattr(provider, "code", "") or provider)
+
+
 def selected_offerings(learner: Any) -> list[planner.Offering]:
-    """The offerings the learner holds a seat for, with the subjects each covers."""
-    reader = _reader("seoullearn.enrollment.selectors", "active_selections")
-    if reader is None:
+    """The offerings the learner holds an active seat for, with the subjects each covers."""
+    reader = _reader("seoullearn.enrollment.selectors", "held_selections")
+    programme = _current_programme()
+    if reader is None or programme is None:
         return []
     offerings = []
-    for selection in reader(learner):
-        offering = getattr(selection, "offering", selection)
-        subjects = tuple(getattr(offering, "subjects", None) or ())
+    for selection in reader(learner, programme):
+        if getattr(selection, "status", "active") != "active":
+            continue
+        offering = selection.offering
         offerings.append(
             planner.Offering(
-                key=str(getattr(offering, "code", getattr(offering, "public_id", ""))),
-                name=str(offering),
-                subjects=subjects,
+                key=provider_key(offering.provider),
+                name=str(offering.provider),
+                subjects=tuple(str(s) for s in (offering.subjects or ())),
             )
         )
     return offerings
 
 
 def usage_records(learner: Any, start: dt.date, end: dt.date) -> list[ActivityRecord]:
-    reader = _reader("seoullearn.enrollment.selectors", "usage_for_learner")
-    if reader is None:
+    """Providers' daily usage reports (minutes, lessons completed) for the learner's seats."""
+    module = _optional("seoullearn.enrollment.models")
+    usage = getattr(module, "UsageRecord", None) if module is not None else None
+    if usage is None:
         return []
     records = []
-    for row in reader(learner, start=start, end=end):
-        records.append(
-            ActivityRecord(
-                day=row.day,
-                minutes=int(row.minutes or 0),
-                offering_key=str(getattr(row.offering, "code", row.offering)),
-                offering_name=str(row.offering),
-                kind="time",
-                source="usage",
-            )
+    rows = usage.objects.select_related("provider").filter(
+        seat__user=learner, day__gte=start, day__lte=end
+    )
+    for row in rows:
+        key, name = provider_key(row.provider), str(row.provider)
+        records.append(ActivityRecord(row.day, int(row.minutes), key, name, "time", "usage"))
+        records.extend(
+            ActivityRecord(row.day, 0, key, name, "completion", "usage")
+            for _i in range(int(row.lessons_completed or 0))
         )
-        for _i in range(int(getattr(row, "completions", 0) or 0)):
-            records.append(
-                ActivityRecord(
-                    day=row.day,
-                    minutes=0,
-                    offering_key=str(getattr(row.offering, "code", row.offering)),
-                    offering_name=str(row.offering),
-                    kind="completion",
-                    source="usage",
-                )
-            )
     return records
 
 
 # --- the learning record store ----------------------------------------------------------------
 
+COMPLETED_VERBS = frozenset(
+    {"http://adlnet.gov/expapi/verbs/completed", "http://adlnet.gov/expapi/verbs/passed"}
+)
+
+
+def _score(result: dict[str, Any]) -> float | None:
+    scaled = (result.get("score") or {}).get("scaled")
+    if isinstance(scaled, int | float) and not isinstance(scaled, bool):
+        return round(max(0.0, min(1.0, float(scaled))) * 100, 1)
+    return None
+
 
 def lrs_records(learner: Any, start: dt.date, end: dt.date) -> list[ActivityRecord]:
-    """Time, completions and scores from xAPI statements about the learner. The platform's own
-    statements are skipped here because ``platform_records`` counts them from the source."""
-    reader = _reader("seoullearn.lrs.selectors", "learner_activity_records")
-    if reader is None:
+    """Time (``result.duration``), completions and scores from providers' xAPI statements about
+    the learner. The platform's own statements are skipped: ``platform_records`` counts those
+    programmes from their source rows."""
+    models = _optional("seoullearn.lrs.models")
+    selectors = _optional("seoullearn.lrs.selectors")
+    if models is None or selectors is None or not hasattr(selectors, "member_actor_key"):
         return []
     since, until = _day_bounds(start, end)
-    records = []
-    for row in reader(learner, since=since, until=until):
-        if PLATFORM_ACTIVITY_MARK in str(getattr(row, "activity_id", "")):
-            continue
-        records.append(
-            ActivityRecord(
-                day=_local_day(row.timestamp),
-                minutes=int(getattr(row, "minutes", 0) or 0),
-                offering_key=str(getattr(row, "offering_key", "") or ""),
-                offering_name=str(getattr(row, "offering_name", "") or ""),
-                kind=str(getattr(row, "kind", "time")),
-                source="lrs",
-                score=getattr(row, "score", None),
-            )
+    rows = (
+        models.Statement.objects.select_related("client__provider")
+        .filter(
+            actor_key=selectors.member_actor_key(learner),
+            voided=False,
+            is_voiding=False,
+            timestamp__gte=since,
+            timestamp__lt=until,
         )
+        .order_by("timestamp", "pk")
+    )
+    records: list[ActivityRecord] = []
+    completed: set[tuple[dt.date, str]] = set()
+    for row in rows:
+        client = row.client
+        if client is not None and client.is_platform:
+            continue
+        payload = row.payload
+        provider = getattr(client, "provider", None)
+        if provider is not None:
+            key, name = provider_key(provider), str(provider)
+        else:
+            platform = str((payload.get("context") or {}).get("platform") or "")
+            key, name = f"xapi:{platform}", platform
+        day = _local_day(row.timestamp)
+        result = payload.get("result") or {}
+        seconds = selectors.duration_seconds(str(result.get("duration", "")))
+        if seconds:
+            records.append(ActivityRecord(day, round(seconds / 60), key, name, "time", "lrs"))
+        activity = str((payload.get("object") or {}).get("id", ""))
+        verb = str((payload.get("verb") or {}).get("id", ""))
+        if (result.get("completion") is True or verb in COMPLETED_VERBS) and (
+            day,
+            activity,
+        ) not in completed:
+            completed.add((day, activity))
+            records.append(ActivityRecord(day, 0, key, name, "completion", "lrs"))
+        score = _score(result)
+        if score is not None:
+            records.append(ActivityRecord(day, 0, key, name, "assessment", "lrs", score))
     return records
+
+
+def lrs_achievements(learner: Any) -> list[dict[str, Any]]:
+    """Completions and assessment results providers recorded in the xAPI store."""
+    models = _optional("seoullearn.lrs.models")
+    selectors = _optional("seoullearn.lrs.selectors")
+    if models is None or selectors is None or not hasattr(selectors, "member_actor_key"):
+        return []
+    rows = (
+        models.Statement.objects.select_related("client__provider")
+        .filter(actor_key=selectors.member_actor_key(learner), voided=False, is_voiding=False)
+        .order_by("timestamp")
+    )
+    items: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        client = row.client
+        if client is not None and client.is_platform:
+            continue
+        payload = row.payload
+        result = payload.get("result") or {}
+        verb = str((payload.get("verb") or {}).get("id", ""))
+        obj = payload.get("object") or {}
+        activity = str(obj.get("id", ""))
+        score = _score(result)
+        if not activity or not (result.get("completion") is True or verb in COMPLETED_VERBS):
+            continue
+        names = (obj.get("definition") or {}).get("name") or {}
+        title = str(names.get("ko-KR") or next(iter(names.values()), activity))
+        provider = getattr(client, "provider", None)
+        evidence = str(_("%(provider)s 학습 기록 (xAPI)") % {"provider": provider or "xAPI"})
+        items[activity] = {
+            "kind": "assessment" if score is not None else "completion",
+            "source_key": f"xapi:{activity}"[:200],
+            "title": title[:200],
+            "detail": str(_("점수 %(score)s점") % {"score": score}) if score is not None else "",
+            "occurred_on": _local_day(row.timestamp),
+            "evidence": evidence,
+        }
+    return list(items.values())
 
 
 # --- mentoring --------------------------------------------------------------------------------
@@ -268,17 +352,11 @@ def programme_achievements(learner: Any) -> list[dict[str, Any]]:
     return activity_selectors.achievements(learner)
 
 
-def lrs_achievements(learner: Any) -> list[dict[str, Any]]:
-    """Completions and assessment results recorded by providers in the xAPI store."""
-    reader = _reader("seoullearn.lrs.selectors", "learner_achievements")
-    return list(reader(learner)) if reader is not None else []
-
-
 def installed_sources() -> dict[str, bool]:
     """Which sources this deployment reads (shown on the progress page)."""
     return {
-        "lrs": _reader("seoullearn.lrs.selectors", "learner_activity_records") is not None,
-        "usage": _reader("seoullearn.enrollment.selectors", "usage_for_learner") is not None,
-        "offerings": _reader("seoullearn.enrollment.selectors", "active_selections") is not None,
+        "lrs": _reader("seoullearn.lrs.selectors", "member_actor_key") is not None,
+        "usage": _optional("seoullearn.enrollment.models") is not None,
+        "offerings": _reader("seoullearn.enrollment.selectors", "held_selections") is not None,
         "mentoring": _reader("seoullearn.mentoring.selectors", "is_mentor_of") is not None,
     }

@@ -36,9 +36,8 @@ def test_reminders_a_day_ahead_once(run_tasks, mailoutbox):
     assert LectureRegistration.objects.get().reminded_at is not None
 
 
-@pytest.mark.django_db
-def test_platform_statements_are_built_with_stable_ids(settings):
-    settings.SITE_URL = "https://learn.seoul.example"
-    assert xapi.activity_id("lecture", "abc") == (
-        "https://learn.seoul.example/xapi/activities/lecture/abc"
+def test_platform_activity_ids_follow_the_profile():
+    assert xapi.lecture_activity_id("abc") == (
+        "https://slearn.seoul.go.kr/xapi/activities/special-lectures/abc"
     )
+    assert xapi.duration_iso(50) == "PT50M"

@@ -74,3 +74,26 @@ def test_goal_attainment_metrics():
     )
     with pytest.raises(ValueError):
         goal_attainment("vibes", 1, records, D)
+
+
+def test_provider_learning_reported_twice_is_counted_once():
+    from seoullearn.learning.progress import merge_provider_sources
+
+    lrs = [
+        ActivityRecord(D, 20, "milkt", "밀크T", "time", "lrs"),
+        ActivityRecord(D, 15, "milkt", "밀크T", "time", "lrs"),
+        ActivityRecord(D, 0, "milkt", "밀크T", "completion", "lrs"),
+        ActivityRecord(D, 0, "milkt", "밀크T", "assessment", "lrs", 90.0),
+    ]
+    usage = [
+        ActivityRecord(D, 30, "milkt", "밀크T", "time", "usage"),
+        ActivityRecord(D, 0, "milkt", "밀크T", "completion", "usage"),
+        ActivityRecord(D, 0, "milkt", "밀크T", "completion", "usage"),
+        ActivityRecord(D, 40, "willa", "윌라", "time", "usage"),
+    ]
+    platform = [ActivityRecord(D, 50, "", "", "time", "platform")]
+    merged = merge_provider_sources(lrs + usage + platform)
+    overall, _offerings = summarise(merged, D, D)
+    assert overall.minutes == 35 + 40 + 50  # the statements saw more time than the report
+    assert overall.completions == 2  # the report saw more completions
+    assert overall.average_score == 90.0
