@@ -14,6 +14,7 @@ class ActivitiesConfig(AppConfig):
         from seoullearn.core import navigation, scheduler
         from seoullearn.core.roles import Role
 
+        _subscribe_to_the_record_store()
         scheduler.register(
             "activities.reminders", tasks.send_reminders, every=dt.timedelta(minutes=15)
         )
@@ -24,3 +25,16 @@ class ActivitiesConfig(AppConfig):
         navigation.register(
             _("자체 프로그램 운영"), "activities_backoffice:home", roles={Role.OPERATOR}, order=60
         )
+
+
+def _subscribe_to_the_record_store() -> None:
+    """Lecture attendance reported as xAPI statements (when the record store is installed)."""
+    import importlib
+
+    try:
+        consumers = importlib.import_module("seoullearn.lrs.consumers")
+    except ModuleNotFoundError:
+        return
+    from seoullearn.activities.services import lecture_attendance_from_statements
+
+    consumers.register("activities.lecture_attendance", lecture_attendance_from_statements)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -916,6 +917,44 @@ def lecture_attendance_record(
         if registration.attended_at is None:
             _mark_attended(registration, at=at, source=source)
     return registration
+
+
+def lecture_attendance_from_statements(events: list[Any]) -> int:
+    """Consumer of the record store: an ``attended`` statement about a lecture's activity IRI
+    (sent by the streaming or metaverse platform) marks the member's registration attended.
+
+    Idempotent: a registration already marked attended is left as it is."""
+    prefix = xapi.activity_id(xapi.KIND_LECTURE, "")
+    marked = 0
+    for event in events:
+        if event.voided or event.user_id is None or event.verb_id != xapi.VERB_ATTENDED[0]:
+            continue
+        activity = event.activity_id or ""
+        if not activity.startswith(prefix):
+            continue
+        try:
+            lecture_uuid = uuid.UUID(activity[len(prefix) :].strip("/"))
+        except ValueError:
+            continue
+        lecture = SpecialLecture.objects.filter(public_id=lecture_uuid).first()
+        learner = User.objects.filter(pk=event.user_id).first()
+        if lecture is None or learner is None:
+            continue
+        already = LectureRegistration.objects.filter(
+            lecture=lecture, learner=learner, attended_at__isnull=False
+        ).exists()
+        try:
+            lecture_attendance_record(
+                lecture=lecture,
+                learner=learner,
+                at=event.timestamp,
+                source=LectureRegistration.Source.XAPI,
+                actor=None,
+            )
+        except RuleViolation:
+            continue  # attended without registering: nothing to mark
+        marked += int(not already)
+    return marked
 
 
 def lecture_survey_submit(

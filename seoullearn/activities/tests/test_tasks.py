@@ -41,3 +41,37 @@ def test_platform_activity_ids_follow_the_profile():
         "https://slearn.seoul.go.kr/xapi/activities/special-lectures/abc"
     )
     assert xapi.duration_iso(50) == "PT50M"
+
+
+@pytest.mark.django_db
+def test_attended_statements_about_a_lecture_mark_attendance():
+    import uuid
+    from dataclasses import dataclass
+
+    @dataclass
+    class Event:  # the shape the record store delivers to consumers
+        verb_id: str
+        activity_id: str | None
+        user_id: int | None
+        voided: bool
+        timestamp: object
+
+    lecture = LectureFactory()
+    learner = member()
+    services.lecture_register(lecture=lecture, learner=learner)
+    stranger = member()
+    iri = xapi.lecture_activity_id(lecture.public_id)
+    events = [
+        Event(xapi.VERB_ATTENDED[0], iri, stranger.pk, False, now()),  # not registered
+        Event(xapi.VERB_ATTENDED[0], iri, learner.pk, True, now()),  # voided
+        Event("http://adlnet.gov/expapi/verbs/launched", iri, learner.pk, False, now()),
+        Event(
+            xapi.VERB_ATTENDED[0], xapi.lecture_activity_id(uuid.uuid4()), learner.pk, False, now()
+        ),
+        Event(xapi.VERB_ATTENDED[0], iri, learner.pk, False, now()),
+        Event(xapi.VERB_ATTENDED[0], iri, learner.pk, False, now()),  # delivered again
+    ]
+    assert services.lecture_attendance_from_statements(events) == 1
+    registration = LectureRegistration.objects.get(learner=learner)
+    assert registration.attendance_source == "xapi"
+    assert not LectureRegistration.objects.filter(learner=stranger).exists()
