@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from seoullearn.activities import services
+from seoullearn.activities import services, xapi
 from seoullearn.activities.forms import CohortForm, LectureForm, SlotForm, TeamForm, VisitForm
 from seoullearn.activities.listing import export_if_asked, paginate, query_without_page
 from seoullearn.activities.models import (
@@ -659,6 +659,7 @@ def lecture(request: HttpRequest, lecture_id: str) -> HttpResponse:
         "activities/backoffice/lecture.html",
         {
             "lecture": the_lecture,
+            "activity_iri": xapi.lecture_activity_id(the_lecture.public_id),
             "form": form,
             "page": paginate(request, qs.order_by("created_at")),
             "query": query_without_page(request),

@@ -83,6 +83,11 @@ def test_learner_sets_goals_plans_books_registers_and_exports(page: Any) -> None
     assert LectureRegistration.objects.filter(learner=learner, status="registered").count() == 2
     screenshot(page, "workspace-4-lectures")
 
+    # progress after the lecture and the plan
+    page.goto("/learning/progress/")
+    assert page.locator("svg.sl-chart").count() == 3
+    screenshot(page, "workspace-progress")
+
     # 5. the portfolio as a PDF
     page.goto("/learning/portfolio/")
     page.get_by_role("button", name="새 성과 가져오기").click()
