@@ -507,6 +507,20 @@ def cohort_action(request: HttpRequest, cohort_id: str) -> HttpResponse:
                 ),
                 _("발표 일정을 잡았습니다."),
             )
+    elif action == "feedback":
+        team = ProjectTeam.objects.filter(
+            public_id=_uuid(request.POST.get("team")), cohort=the_cohort
+        ).first()
+        if team is None:
+            messages.error(request, _("팀을 골라 주세요."))
+        else:
+            attempt(
+                request,
+                lambda: services.presentation_feedback_save(
+                    team=team, feedback=request.POST.get("feedback", ""), actor=request.user
+                ),
+                _("발표 피드백을 저장했습니다."),
+            )
     else:
         messages.error(request, _("알 수 없는 작업입니다."))
     return redirect("activities_backoffice:cohort", cohort_id=the_cohort.public_id)

@@ -269,6 +269,12 @@ def test_operator_runs_a_cohort(client):
     )
     team = cohort.teams.get()
     client.post(url, {"action": "team", "team": str(team.public_id)})
+    client.post(
+        reverse("activities_backoffice:cohort_action", args=[cohort.public_id]),
+        {"action": "feedback", "team": str(team.public_id), "feedback": "문제 정의가 명확해요"},
+    )
+    team.refresh_from_db()
+    assert team.presentation_feedback == "문제 정의가 명확해요"
     applications[0].refresh_from_db()
     assert applications[0].status == "selected" and applications[0].team == team
     assert applications[0].stage_completions.count() == 1
