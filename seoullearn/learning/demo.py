@@ -91,9 +91,8 @@ def seed(ctx: DemoContext) -> None:
         keeps = rng.choice([0.9, 0.75, 0.5, 0.3])
         for weeks_ago in (4, 3, 2, 1, 0):
             week = this_week - dt.timedelta(weeks=weeks_ago)
-            as_of = week if weeks_ago else ctx.today
             plan = services.plan_generate(
-                learner=learner, week_start=week, as_of=as_of, by="schedule"
+                learner=learner, week_start=week, as_of=week, by="schedule"
             )
             for item in plan.items.filter(fixed=False, day__lt=ctx.today):
                 if rng.random() < keeps:

@@ -23,6 +23,7 @@ from seoullearn.core.errors import NotFound
 from seoullearn.core.roles import Role
 from seoullearn.core.timeutil import SEOUL
 from seoullearn.learning import planner
+from seoullearn.learning.models import Subject
 from seoullearn.learning.progress import ActivityRecord
 from seoullearn.programmes.selectors import current_programme
 
@@ -69,6 +70,38 @@ def provider_key(provider: Any) -> str:
     return str(getattr(provider, "code", "") or provider)
 
 
+# The catalogue names subjects as operators write them; the planner uses our subject codes.
+SUBJECT_NAMES = {
+    "국어": ("korean",),
+    "수학": ("math",),
+    "영어": ("english",),
+    "토익": ("english", "certificate"),
+    "과학": ("science",),
+    "사회": ("social",),
+    "탐구": ("science", "social"),
+    "한국사": ("history",),
+    "한국사능력검정": ("history", "certificate"),
+    "코딩": ("coding",),
+    "정보": ("coding",),
+    "컴퓨터활용능력": ("coding", "certificate"),
+    "독서": ("reading",),
+    "오디오북": ("reading",),
+    "강연": ("reading",),
+}
+
+
+def subject_codes(values: Any) -> tuple[str, ...]:
+    """Our subject codes for a catalogue's subject names or codes (unknown ones are dropped)."""
+    codes: list[str] = []
+    for value in values or ():
+        text = str(value).strip()
+        found = (text,) if text in Subject.values else SUBJECT_NAMES.get(text, ())
+        if not found and text:
+            found = ("certificate",) if text.endswith(("자격증", "기능사", "기사")) else ()
+        codes.extend(c for c in found if c not in codes)
+    return tuple(codes)
+
+
 def selected_offerings(learner: Any) -> list[planner.Offering]:
     """The offerings the learner holds an active seat for, with the subjects each covers."""
     reader = _reader("seoullearn.enrollment.selectors", "held_selections")
@@ -84,7 +117,7 @@ def selected_offerings(learner: Any) -> list[planner.Offering]:
             planner.Offering(
                 key=provider_key(offering.provider),
                 name=str(offering.provider),
-                subjects=tuple(str(s) for s in (offering.subjects or ())),
+                subjects=subject_codes(offering.subjects),
             )
         )
     return offerings
