@@ -36,7 +36,7 @@ from seoullearn.core.files import read_encrypted
 from seoullearn.core.permissions import role_required
 from seoullearn.core.roles import Role
 from seoullearn.core.services import access_log_record
-from seoullearn.core.timeutil import now
+from seoullearn.core.timeutil import SEOUL, now, today
 
 LEARNER = Role.LEARNER
 CONSULTANT = Role.CONSULTANT
@@ -185,8 +185,9 @@ def booking_survey(request: HttpRequest, booking_id: str) -> HttpResponse:
 
 @role_required(CONSULTANT)
 def consultant_home(request: HttpRequest) -> HttpResponse:
+    midnight = dt.datetime.combine(today(), dt.time.min, tzinfo=SEOUL)
     upcoming = selectors.bookings_for_consultant(request.user).filter(
-        slot__starts_at__gte=now().replace(hour=0, minute=0)
+        slot__starts_at__gte=midnight
     )
     return render(
         request,
