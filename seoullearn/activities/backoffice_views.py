@@ -508,16 +508,16 @@ def cohort_action(request: HttpRequest, cohort_id: str) -> HttpResponse:
                 _("발표 일정을 잡았습니다."),
             )
     elif action == "feedback":
-        team = ProjectTeam.objects.filter(
+        chosen = ProjectTeam.objects.filter(
             public_id=_uuid(request.POST.get("team")), cohort=the_cohort
         ).first()
-        if team is None:
+        if chosen is None:
             messages.error(request, _("팀을 골라 주세요."))
         else:
             attempt(
                 request,
                 lambda: services.presentation_feedback_save(
-                    team=team, feedback=request.POST.get("feedback", ""), actor=request.user
+                    team=chosen, feedback=request.POST.get("feedback", ""), actor=request.user
                 ),
                 _("발표 피드백을 저장했습니다."),
             )

@@ -186,9 +186,7 @@ def booking_survey(request: HttpRequest, booking_id: str) -> HttpResponse:
 @role_required(CONSULTANT)
 def consultant_home(request: HttpRequest) -> HttpResponse:
     midnight = dt.datetime.combine(today(), dt.time.min, tzinfo=SEOUL)
-    upcoming = selectors.bookings_for_consultant(request.user).filter(
-        slot__starts_at__gte=midnight
-    )
+    upcoming = selectors.bookings_for_consultant(request.user).filter(slot__starts_at__gte=midnight)
     return render(
         request,
         "activities/consultant_home.html",

@@ -210,7 +210,9 @@ def lrs_records(learner: Any, start: dt.date, end: dt.date) -> list[ActivityReco
 
 
 def lrs_achievements(learner: Any) -> list[dict[str, Any]]:
-    """Completions and assessment results providers recorded in the xAPI store."""
+    """What providers recorded in the xAPI store, as portfolio entries: each scored assessment
+    on its own, and completed lessons gathered per provider and month (a portfolio lists
+    achievements, not every lesson)."""
     models = _optional("seoullearn.lrs.models")
     selectors = _optional("seoullearn.lrs.selectors")
     if models is None or selectors is None or not hasattr(selectors, "member_actor_key"):
@@ -220,7 +222,8 @@ def lrs_achievements(learner: Any) -> list[dict[str, Any]]:
         .filter(actor_key=selectors.member_actor_key(learner), voided=False, is_voiding=False)
         .order_by("timestamp")
     )
-    items: dict[str, dict[str, Any]] = {}
+    assessments: dict[str, dict[str, Any]] = {}
+    months: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
         client = row.client
         if client is not None and client.is_platform:
@@ -230,22 +233,55 @@ def lrs_achievements(learner: Any) -> list[dict[str, Any]]:
         verb = str((payload.get("verb") or {}).get("id", ""))
         obj = payload.get("object") or {}
         activity = str(obj.get("id", ""))
-        score = _score(result)
         if not activity or not (result.get("completion") is True or verb in COMPLETED_VERBS):
             continue
-        names = (obj.get("definition") or {}).get("name") or {}
-        title = str(names.get("ko-KR") or next(iter(names.values()), activity))
         provider = getattr(client, "provider", None)
-        evidence = str(_("%(provider)s 학습 기록 (xAPI)") % {"provider": provider or "xAPI"})
-        items[activity] = {
-            "kind": "assessment" if score is not None else "completion",
-            "source_key": f"xapi:{activity}"[:200],
-            "title": title[:200],
-            "detail": str(_("점수 %(score)s점") % {"score": score}) if score is not None else "",
-            "occurred_on": _local_day(row.timestamp),
-            "evidence": evidence,
-        }
-    return list(items.values())
+        provider_name = str(provider) if provider is not None else "xAPI"
+        evidence = str(_("%(provider)s 학습 기록 (xAPI)") % {"provider": provider_name})
+        day = _local_day(row.timestamp)
+        score = _score(result)
+        if score is not None:
+            names = (obj.get("definition") or {}).get("name") or {}
+            title = str(names.get("ko-KR") or next(iter(names.values()), activity))
+            assessments[activity] = {
+                "kind": "assessment",
+                "source_key": f"xapi:{activity}"[:200],
+                "title": f"{provider_name} · {title}"[:200],
+                "detail": str(_("점수 %(score)s점") % {"score": score}),
+                "occurred_on": day,
+                "evidence": evidence,
+            }
+            continue
+        month = day.strftime("%Y-%m")
+        key = (provider_key(provider) if provider is not None else "xapi", month)
+        entry = months.setdefault(
+            key,
+            {
+                "kind": "completion",
+                "source_key": f"xapi-month:{key[0]}:{month}",
+                "activities": set(),
+                "provider": provider_name,
+                "month": month,
+                "occurred_on": day,
+                "evidence": evidence,
+            },
+        )
+        entry["activities"].add(activity)
+        entry["occurred_on"] = max(entry["occurred_on"], day)
+    items = list(assessments.values())
+    for entry in months.values():
+        count = len(entry.pop("activities"))
+        items.append(
+            {
+                **{k: v for k, v in entry.items() if k not in ("provider", "month")},
+                "title": str(
+                    _("%(provider)s · %(month)s 학습 %(n)s개 완료")
+                    % {"provider": entry["provider"], "month": entry["month"], "n": count}
+                ),
+                "detail": "",
+            }
+        )
+    return items
 
 
 # --- mentoring --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -436,7 +437,12 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 @role_required(LEARNER)
 def portfolio(request: HttpRequest) -> HttpResponse:
-    entries = list(selectors.portfolio_of(request.user))
+    qs = selectors.portfolio_of(request.user).order_by("-included", "-occurred_on", "title")
+    kind = request.GET.get("kind", "")
+    if kind in PortfolioEntry.Kind.values:
+        qs = qs.filter(kind=kind)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    entries = list(page.object_list)
     for entry in entries:
         form = EntryForm(
             initial={"included": entry.included, "reflection": entry.reflection},
@@ -449,6 +455,10 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "learning/portfolio.html",
         {
             "entries": entries,
+            "page": page,
+            "kind": kind,
+            "kinds": PortfolioEntry.Kind.choices,
+            "included_count": selectors.portfolio_of(request.user, included_only=True).count(),
             "certificate_form": CertificateForm(),
             "share_form": ShareForm(),
             "shares": selectors.shares_of(request.user),
