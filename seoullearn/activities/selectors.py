@@ -20,7 +20,7 @@ from seoullearn.activities.models import (
 )
 from seoullearn.core.errors import NotFound, PermissionDenied
 from seoullearn.core.roles import Role
-from seoullearn.core.timeutil import SEOUL, now
+from seoullearn.core.timeutil import SEOUL, age_on, now, today
 from seoullearn.programmes.models import Programme
 from seoullearn.programmes.selectors import current_programme
 
@@ -31,7 +31,10 @@ GRADUATE_YEAR = 13
 
 
 def school_year(user: Any) -> int | None:
-    """School year counted from elementary 1 (middle 1 = 7, high 3 = 12, graduates = 13)."""
+    """School year counted from elementary 1 (middle 1 = 7, high 3 = 12, graduates = 13).
+
+    Out-of-school youth count by age, so a 15-year-old is in year 9 and an 18-year-old or
+    older is an applicant (13)."""
     profile = getattr(user, "learner_profile", None)
     if profile is None:
         return None
@@ -40,8 +43,15 @@ def school_year(user: Any) -> int | None:
         if not profile.grade:
             return None
         return _LEVEL_OFFSET[level] + int(profile.grade)
-    if level in ("out_of_school", "adult"):
+    if level == "adult":
         return GRADUATE_YEAR
+    if level == "out_of_school":
+        # By age: the school year a learner of that age would be in (grade 1 at 7 on 1 March).
+        if user.birth_date is None:
+            return None
+        day = today()
+        school_start = dt.date(day.year if day.month >= 3 else day.year - 1, 3, 1)
+        return max(1, min(GRADUATE_YEAR, age_on(user.birth_date, school_start) - 6))
     return None
 
 

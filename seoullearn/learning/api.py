@@ -16,7 +16,7 @@ from seoullearn.core.permissions import require_role
 from seoullearn.core.roles import Role
 from seoullearn.core.services import access_log_record
 from seoullearn.core.timeutil import today
-from seoullearn.learning import explain, selectors, services
+from seoullearn.learning import explain, selectors, services, sources
 from seoullearn.learning.models import Goal, LearningPlan, PlanItem, PortfolioShare
 from seoullearn.learning.planner import week_start_of
 
@@ -495,6 +495,32 @@ def share_revoke(request: HttpRequest, share_id: UUID) -> ShareOut:
         revoked=True,
         open_count=share.open_count,
     )
+
+
+# --- mentors ----------------------------------------------------------------------------------
+
+
+class MenteeOut(Schema):
+    id: UUID
+    name: str
+    plan_id: UUID | None
+
+
+@router.get("/mentor/mentees", response=list[MenteeOut])
+def mentor_mentees(request: HttpRequest) -> list[MenteeOut]:
+    """The mentor's mentees and their plan for this week (to read and comment on)."""
+    require_role(request.user, Role.MENTOR)
+    result = []
+    for learner in sources.mentees_of(request.user):
+        plan = selectors.current_plan(learner)
+        result.append(
+            MenteeOut(
+                id=learner.public_id,
+                name=learner.display_name,
+                plan_id=plan.public_id if plan else None,
+            )
+        )
+    return result
 
 
 # --- guardians --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import asdict
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,7 @@ from seoullearn.core.files import sniff_content_type, store_encrypted
 from seoullearn.core.permissions import require_role
 from seoullearn.core.roles import Role
 from seoullearn.core.services import access_log_record
-from seoullearn.core.timeutil import now, today
+from seoullearn.core.timeutil import SEOUL, now, today
 from seoullearn.learning import planner, selectors, sources
 from seoullearn.learning.models import (
     WEEKDAYS,
@@ -34,6 +35,7 @@ from seoullearn.learning.models import (
 )
 
 MAX_DAY_MINUTES = 720
+PLAN_REMINDER_HOUR = 15
 MAX_SHARE_DAYS = 90
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
@@ -430,9 +432,13 @@ def plan_comment_add(*, plan: LearningPlan, author: Any, body: str) -> PlanComme
     return comment
 
 
-def plan_reminders_send(*, on: dt.date | None = None) -> int:
-    """Once a day, a gentle note about today's plan to learners who want reminders."""
-    day = on or today()
+def plan_reminders_send(*, at: dt.datetime | None = None) -> int:
+    """Once a day, after school (``PLAN_REMINDER_HOUR``, 15:00 in Seoul by default), a gentle
+    note about today's plan to learners who want reminders."""
+    moment = (at or now()).astimezone(SEOUL)
+    if moment.hour < getattr(settings, "PLAN_REMINDER_HOUR", PLAN_REMINDER_HOUR):
+        return 0
+    day = moment.date()
     sent = 0
     profiles = LearningProfile.objects.select_related("user").filter(reminders_enabled=True)
     for profile in profiles.exclude(last_reminded_on=day):

@@ -24,7 +24,7 @@ from seoullearn.activities.tests.factories import (
     member,
 )
 from seoullearn.core.errors import Conflict, InvalidInput, PermissionDenied, RuleViolation
-from seoullearn.core.timeutil import now
+from seoullearn.core.timeutil import now, today
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,12 @@ def test_school_year_counts_from_elementary_one():
     assert selectors.school_year(member(level="middle", grade=1)) == 7
     assert selectors.school_year(member(level="high", grade=2)) == 11
     assert selectors.school_year(member(level="high", grade=3)) == 12
-    assert selectors.school_year(member(level="out_of_school", grade=None)) == 13
+    assert selectors.school_year(member(level="adult", grade=None)) == 13
+    teenager = member(level="out_of_school", grade=None)
+    teenager.birth_date = today().replace(year=today().year - 15) - dt.timedelta(days=200)
+    assert selectors.school_year(teenager) in (8, 9)
+    teenager.birth_date = today().replace(year=today().year - 20)
+    assert selectors.school_year(teenager) == 13
     assert selectors.school_year(LearnerFactory()) is None
 
 

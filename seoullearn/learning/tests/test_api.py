@@ -167,3 +167,10 @@ def test_guardian_api_sees_linked_child_only(client):
     ]
     assert client.get(f"{API}/guardian/children/{child.public_id}/progress").status_code == 200
     assert client.get(f"{API}/guardian/children/{stranger.public_id}/progress").status_code == 403
+
+
+def test_mentees_api_is_for_mentors(client):
+    _as(client, MentorFactory())
+    assert client.get(f"{API}/mentor/mentees").json() == []
+    _as(client, member())
+    assert client.get(f"{API}/mentor/mentees").status_code == 403

@@ -20,7 +20,7 @@ from seoullearn.activities.tests.factories import (
 )
 from seoullearn.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from seoullearn.core.models import AccessLog
-from seoullearn.core.timeutil import now, today
+from seoullearn.core.timeutil import SEOUL, now, today
 from seoullearn.learning import selectors, services
 from seoullearn.learning.models import LearningPlan, PlanItem, PortfolioEntry, PortfolioShare
 from seoullearn.learning.planner import week_start_of
@@ -319,9 +319,10 @@ def test_portfolio_pdf_embeds_a_korean_font():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reminders_once_a_day_and_weekly_plans(run_tasks, mailoutbox):
+def test_reminders_once_a_day_and_weekly_plans(run_tasks, mailoutbox, settings):
     from seoullearn.learning import tasks
 
+    settings.PLAN_REMINDER_HOUR = 0
     learner = learner_with_profile()
     assert services.plans_generate_weekly() == 1
     assert services.plans_generate_weekly() == 0
@@ -332,3 +333,18 @@ def test_reminders_once_a_day_and_weekly_plans(run_tasks, mailoutbox):
     tasks.send_plan_reminders.enqueue()
     run_tasks()
     assert len(mailoutbox) == (1 if has_today else 0)
+
+
+def test_reminders_wait_until_after_school(mailoutbox):
+    learner = learner_with_profile()
+    services.plan_generate(learner=learner, as_of=week_start_of(today()))
+    if not PlanItem.objects.filter(plan__learner=learner, day=today()).exists():
+        PlanItem.objects.create(
+            plan=learner.learning_plans.get(), day=today(), minutes=10, kind="own", reasons=[]
+        )
+    morning = dt.datetime.combine(today(), dt.time(9), tzinfo=SEOUL)
+    assert services.plan_reminders_send(at=morning) == 0
+    afternoon = dt.datetime.combine(today(), dt.time(16), tzinfo=SEOUL)
+    assert services.plan_reminders_send(at=afternoon) == 1
+    assert services.plan_reminders_send(at=afternoon + dt.timedelta(hours=1)) == 0
+    assert "할 수 있는 만큼" in mailoutbox[0].body
