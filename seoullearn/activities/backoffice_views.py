@@ -98,7 +98,9 @@ class ServiceForm(forms.ModelForm):
             "is_active",
         ]
         help_texts = {
-            "grade_min": gettext_lazy("초1=1, 중1=7, 고1=10, 고3=12, 졸업·학교 밖=13"),
+            "grade_min": gettext_lazy(
+                "초1=1, 중1=7, 고1=10, 고3=12, 졸업생=13 (학교 밖 청소년은 나이로 계산)"
+            ),
         }
 
 
