@@ -19,6 +19,7 @@ from seoullearn.core.permissions import require_role
 from seoullearn.core.roles import Role
 from seoullearn.core.services import access_log_record
 from seoullearn.core.timeutil import SEOUL, now, today
+from seoullearn.eligibility.models import Membership
 from seoullearn.learning import planner, selectors, sources
 from seoullearn.learning.models import (
     WEEKDAYS,
@@ -470,12 +471,14 @@ def plan_reminders_send(*, at: dt.datetime | None = None) -> int:
 
 
 def plans_generate_weekly(*, on: dt.date | None = None) -> int:
-    """Each week's plan for every learner who has a profile, adapted to last week's pace."""
+    """Each week's plan for every current member who has a profile, adapted to last week's
+    pace. Idempotent: learners who already have this week's plan are skipped."""
     day = on or today()
     week_start = planner.week_start_of(day)
     made = 0
+    members = Membership.objects.filter(status__in=Membership.CURRENT).values("user_id")
     for profile in LearningProfile.objects.select_related("user").filter(
-        user__is_active=True, user__role=Role.LEARNER
+        user__is_active=True, user__role=Role.LEARNER, user_id__in=members
     ):
         if profile.weekly_minutes <= 0:
             continue

@@ -324,6 +324,8 @@ def test_reminders_once_a_day_and_weekly_plans(run_tasks, mailoutbox, settings):
 
     settings.PLAN_REMINDER_HOUR = 0
     learner = learner_with_profile()
+    former = learner_with_profile()
+    former.memberships.update(status="expired")
     assert services.plans_generate_weekly() == 1
     assert services.plans_generate_weekly() == 0
     plan = selectors.current_plan(learner)
