@@ -15,6 +15,7 @@ class ActivitiesConfig(AppConfig):
         from seoullearn.core.roles import Role
 
         _subscribe_to_the_record_store()
+        _release_when_membership_ends()
         scheduler.register(
             "activities.reminders", tasks.send_reminders, every=dt.timedelta(minutes=15)
         )
@@ -38,3 +39,16 @@ def _subscribe_to_the_record_store() -> None:
     from seoullearn.activities.services import lecture_attendance_from_statements
 
     consumers.register("activities.lecture_attendance", lecture_attendance_from_statements)
+
+
+def _release_when_membership_ends() -> None:
+    from seoullearn.eligibility.signals import membership_ended
+
+    def release(sender: object, membership: object, reason: str = "", **kwargs: object) -> None:
+        from seoullearn.activities.services import membership_ended_release
+
+        membership_ended_release(learner=membership.user, reason=str(reason))  # type: ignore[attr-defined]
+
+    membership_ended.connect(
+        release, dispatch_uid="activities.membership_ended_release", weak=False
+    )

@@ -973,3 +973,44 @@ def lecture_survey_submit(
             )
     except IntegrityError as exc:
         raise Conflict(_("이미 응답했습니다."), code="already_answered") from exc
+
+
+# --- membership ends ---------------------------------------------------------------------------
+
+
+def membership_ended_release(*, learner: Any, reason: str) -> dict[str, int]:
+    """When a membership expires or is revoked, give back what the learner held in the city's
+    programmes: future consulting bookings (cancelled, never counted late), future lecture
+    registrations, and career applications not yet decided or selected."""
+    at = now()
+    bookings = 0
+    for booking in ConsultingBooking.objects.filter(
+        learner=learner, status=ConsultingBooking.Status.BOOKED, slot__starts_at__gt=at
+    ):
+        booking.status = ConsultingBooking.Status.CANCELLED
+        booking.cancelled_at = at
+        booking.status_changed_by = None
+        booking.status_reason = f"membership ended: {reason}"[:300]
+        booking.save()  # kept in the booking's history
+        bookings += 1
+    lectures = LectureRegistration.objects.filter(
+        learner=learner,
+        status=LectureRegistration.Status.REGISTERED,
+        attended_at__isnull=True,
+        lecture__starts_at__gt=at,
+    ).update(status=LectureRegistration.Status.CANCELLED, updated_at=at)
+    applications = 0
+    for application in CareerApplication.objects.filter(
+        learner=learner,
+        status__in=[
+            CareerApplication.Status.APPLIED,
+            CareerApplication.Status.WAITLISTED,
+            CareerApplication.Status.SELECTED,
+        ],
+    ):
+        application.status = CareerApplication.Status.WITHDRAWN
+        application.decided_at = at
+        application.decision_reason = f"membership ended: {reason}"[:300]
+        application.save()
+        applications += 1
+    return {"bookings": bookings, "lectures": lectures, "applications": applications}

@@ -557,3 +557,24 @@ def test_lecture_checkin_code_validation():
     lecture = LectureFactory.build(checkin_code="ab")
     with pytest.raises(InvalidInput):
         services.lecture_save(lecture=lecture, actor=OperatorFactory())
+
+
+def test_membership_end_releases_future_bookings_lectures_and_applications():
+    from seoullearn.eligibility.signals import membership_ended
+
+    learner = member()
+    service = ServiceFactory(quota_per_learner=1)
+    booking = services.consulting_book(learner=learner, slot=SlotFactory(), service=service)
+    past = _past_booking(learner, ServiceFactory(code="study-focused", quota_per_learner=1))
+    lecture = LectureFactory()
+    services.lecture_register(lecture=lecture, learner=learner)
+    application = ApplicationFactory(learner=learner, status="selected")
+    membership = learner.memberships.get()
+    membership_ended.send(sender=type(membership), membership=membership, reason="expired")
+    booking.refresh_from_db()
+    past.refresh_from_db()
+    application.refresh_from_db()
+    assert booking.status == "cancelled" and selectors.quota_used(learner, service) == 0
+    assert past.status == "booked"  # what already happened is left to the consultant
+    assert LectureRegistration.objects.get(learner=learner).status == "cancelled"
+    assert application.status == "withdrawn"
