@@ -18,7 +18,12 @@ from django.views.decorators.http import require_POST
 
 from seoullearn.activities import services, xapi
 from seoullearn.activities.forms import CohortForm, LectureForm, SlotForm, TeamForm, VisitForm
-from seoullearn.activities.listing import export_if_asked, paginate, query_without_page
+from seoullearn.activities.listing import (
+    export_if_asked,
+    log_list_view,
+    paginate,
+    query_without_page,
+)
 from seoullearn.activities.models import (
     STAGE_ORDER,
     CareerApplication,
@@ -310,6 +315,7 @@ def bookings(request: HttpRequest) -> HttpResponse:
     )
     if export:
         return export
+    log_list_view(request, purpose="consulting bookings list")
     return render(
         request,
         "activities/backoffice/bookings.html",
@@ -413,6 +419,7 @@ def cohort(request: HttpRequest, cohort_id: str) -> HttpResponse:
     if export:
         return export
     page = paginate(request, qs)
+    log_list_view(request, purpose="career cohort applicants")
     for application in page.object_list:
         done = {s.stage for s in application.stage_completions.all()}
         next_stage = next((s for s in the_cohort.stages if s not in done), None)
@@ -670,6 +677,7 @@ def lecture(request: HttpRequest, lecture_id: str) -> HttpResponse:
     )
     if export:
         return export
+    log_list_view(request, purpose="lecture registrations")
     return render(
         request,
         "activities/backoffice/lecture.html",

@@ -46,3 +46,15 @@ def export_if_asked(
         detail=f"{filename}.{fmt} {query_without_page(request)}"[:300],
     )
     return export_response(filename=filename, headers=headers, rows=rows(), fmt=fmt)
+
+
+def log_list_view(request: HttpRequest, *, purpose: str) -> None:
+    """A page listing several people's personal data: one access-log entry for the page."""
+    access_log_record(
+        actor=request.user,
+        subject=None,
+        action="view",
+        purpose=purpose,
+        request=request,
+        detail=query_without_page(request)[:300],
+    )

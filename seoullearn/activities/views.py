@@ -187,6 +187,13 @@ def booking_survey(request: HttpRequest, booking_id: str) -> HttpResponse:
 def consultant_home(request: HttpRequest) -> HttpResponse:
     midnight = dt.datetime.combine(today(), dt.time.min, tzinfo=SEOUL)
     upcoming = selectors.bookings_for_consultant(request.user).filter(slot__starts_at__gte=midnight)
+    access_log_record(
+        actor=request.user,
+        subject=None,
+        action="view",
+        purpose="consultant's own bookings",
+        request=request,
+    )
     return render(
         request,
         "activities/consultant_home.html",

@@ -11,7 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from seoullearn.activities.listing import export_if_asked, paginate, query_without_page
+from seoullearn.activities.listing import (
+    export_if_asked,
+    log_list_view,
+    paginate,
+    query_without_page,
+)
 from seoullearn.activities.web import attempt
 from seoullearn.core.errors import NotFound
 from seoullearn.core.permissions import role_required
@@ -65,6 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     if export:
         return export
+    log_list_view(request, purpose="weekly learning plans overview")
     summary = qs.aggregate(n=Count("id"), behind=Count("id", filter=Q(pace="behind")))
     return render(
         request,
@@ -112,6 +118,7 @@ def certificates(request: HttpRequest) -> HttpResponse:
     )
     if export:
         return export
+    log_list_view(request, purpose="certificate verification queue")
     return render(
         request,
         "learning/backoffice/certificates.html",

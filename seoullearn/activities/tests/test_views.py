@@ -82,6 +82,8 @@ def test_backoffice_pages_render_and_export(client, name):
     staff = operator()
     _login(client, staff)
     assert client.get(reverse(name)).status_code == 200
+    if name == "activities_backoffice:bookings":
+        assert AccessLog.objects.filter(actor=staff, subject=None, action="view").exists()
     if name != "activities_backoffice:home":
         assert client.get(reverse(name) + "?export=csv")["Content-Type"].startswith("text/csv")
         assert client.get(reverse(name) + "?export=xlsx").status_code == 200
