@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "axes",
     "django_htmx",
+    "ninja",  # serves the API docs (Swagger UI) from local static files, not a CDN
     "simple_history",
     "oauth2_provider",
     "django_tasks",
