@@ -22,6 +22,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Rate limits and lockouts live in the cache; with Redis (CI on PostgreSQL) the cache
+    outlives a test, so one test's failed logins would throttle the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _private_storage(settings: LazySettings, tmp_path: Path) -> Iterator[None]:
     """Uploaded files go to a per-test folder, never into the developer's ./var."""
     from django.core.files.storage import default_storage
