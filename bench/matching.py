@@ -38,8 +38,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from seoullearn.core.geo import SEOUL_DISTRICTS  # noqa: E402  (pure reference data)
-from seoullearn.mentoring import matching  # noqa: E402
+from seoullearn.core.geo import SEOUL_DISTRICTS
+from seoullearn.mentoring import matching
 
 SUBJECTS = ["math", "english", "korean", "science", "social", "coding", "essay", "career"]
 SUBJECT_WEIGHTS = [30, 25, 12, 10, 6, 6, 5, 6]
@@ -100,7 +100,9 @@ def generate(
                 if mode != "online"
                 else frozenset(),
                 availability=_pick(rng, SLOTS, SLOT_WEIGHTS, rng.choice([3, 4, 5, 6])),
-                languages=frozenset({rng.choice(LANGUAGES)}) if rng.random() < 0.08 else frozenset(),
+                languages=frozenset({rng.choice(LANGUAGES)})
+                if rng.random() < 0.08
+                else frozenset(),
                 gender=rng.choices(["female", "male"], [60, 40])[0],
             )
         )
@@ -113,13 +115,17 @@ def generate(
                 key=f"l{i}",
                 school_level=level,
                 grade=rng.randint(*grades[level]),
-                subjects=_pick(rng, SUBJECTS, SUBJECT_WEIGHTS, rng.choices([1, 2, 3], [50, 40, 10])[0]),
+                subjects=_pick(
+                    rng, SUBJECTS, SUBJECT_WEIGHTS, rng.choices([1, 2, 3], [50, 40, 10])[0]
+                ),
                 desired_major="" if rng.random() < 0.3 else rng.choice(MAJORS),
                 interests=_pick(rng, INTERESTS, [1] * len(INTERESTS), rng.choice([0, 1, 2])),
                 mode=rng.choices(["online", "offline", "either"], [55, 20, 25])[0],
                 district=rng.choices(codes, dweights)[0],
                 availability=_pick(rng, SLOTS, SLOT_WEIGHTS, rng.choice([2, 3, 4])),
-                languages=frozenset({rng.choice(LANGUAGES)}) if rng.random() < 0.03 else frozenset(),
+                languages=frozenset({rng.choice(LANGUAGES)})
+                if rng.random() < 0.03
+                else frozenset(),
                 mentor_gender=rng.choices(["", "female", "male"], [87, 10, 3])[0],
                 previous_mentor=prev,
             )

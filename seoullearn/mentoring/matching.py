@@ -313,7 +313,9 @@ class _Problem:
     groups: list[tuple[np.ndarray, np.ndarray]]  # (learner class rows, mentor class cols)
 
 
-def _encode(learners: Sequence[LearnerIn], mentors: Sequence[MentorIn], options: Options) -> _Problem:
+def _encode(
+    learners: Sequence[LearnerIn], mentors: Sequence[MentorIn], options: Options
+) -> _Problem:
     levels, subjects, majors = _Vocab("school levels"), _Vocab("subjects"), _Vocab("majors", 10**9)
     interests, slots, langs = _Vocab("interests"), _Vocab("slots"), _Vocab("languages")
     districts, genders = _Vocab("districts"), _Vocab("genders", 10**9)
@@ -875,7 +877,9 @@ def _result(
                 seats[u][0] = (mi, left - 1)
                 learner, mentor = learners[li], mentors[mi]
                 components = explain_pair(learner, mentor, options)
-                proposals.append(Proposal(learner.key, mentor.key, sum(components.values()), components))
+                proposals.append(
+                    Proposal(learner.key, mentor.key, sum(components.values()), components)
+                )
                 matched.add(li)
     total = sum(x.score for x in proposals)
     stats["seconds"] = round(time.perf_counter() - started, 3)
