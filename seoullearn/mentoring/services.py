@@ -770,6 +770,7 @@ def exit_survey_submit(
     would_recommend: bool,
     comment: str,
 ) -> ExitSurvey:
+    match = Match.objects.select_related("mentee", "group__mentor").get(pk=match.pk)
     if match.mentee.user_id == user.pk:
         respondent = ExitSurvey.Respondent.MENTEE
     elif match.group.mentor.user_id == user.pk:
