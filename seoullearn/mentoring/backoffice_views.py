@@ -404,9 +404,9 @@ def awards(request: HttpRequest) -> HttpResponse:
             elif action == "exclude":
                 award = get_object_or_404(Award, public_id=p.get("award"), term=term)
                 services.award_exclude(
-                    operator=request.user,
+                    operator=request.user,  # type: ignore[arg-type]
                     award=award,
-                    reason=p.get("reason", ""),  # type: ignore[arg-type]
+                    reason=p.get("reason", ""),
                 )
             elif action == "publish":
                 services.awards_publish(

@@ -163,7 +163,7 @@ def learner_input(app: MenteeApplication) -> matching.LearnerIn:
         availability=frozenset(app.availability),
         languages=frozenset(app.languages),
         mentor_gender=app.mentor_gender,
-        previous_mentor=str(app.previous_mentor.public_id) if app.previous_mentor_id else "",
+        previous_mentor=str(app.previous_mentor.public_id) if app.previous_mentor else "",
         excluded_mentors=frozenset(str(m.public_id) for m in app.excluded_mentors.all()),
     )
 
@@ -377,7 +377,7 @@ def award_ranking(term: MentorTerm, start: dt.date, end: dt.date) -> list[dict[s
     at least 100 characters). Ties: more sessions, then earlier group."""
     months = max(1, round((end - start).days / 30))
     target = SESSIONS_FULL_MARKS_PER_MONTH * months
-    out = []
+    out: list[dict[str, Any]] = []
     groups = MentoringGroup.objects.filter(term=term).select_related("mentor__user")
     for group in groups:
         sessions = list(

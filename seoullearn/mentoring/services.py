@@ -4,6 +4,7 @@ is allowed, records who and why, and is atomic."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 from typing import Any
 
@@ -643,8 +644,8 @@ def session_statements_record(*, session: Session) -> int:
     one "mentored" statement for the mentor and one "attended" per present mentee. Returns the
     number of statements recorded (0 while no record store is installed)."""
     try:
-        from seoullearn.lrs import services as lrs_services
-    except ImportError:
+        lrs_services = importlib.import_module("seoullearn.lrs.services")
+    except ModuleNotFoundError:
         return 0
     record = getattr(lrs_services, "platform_statement_record", None)
     if record is None:
@@ -833,7 +834,7 @@ def awards_propose(
     Award.objects.filter(term=term, kind=kind, period_start=period_start).delete()
     ranking = selectors.award_ranking(term, period_start, period_end)
     limit = AWARD_LIMITS[Award.Kind(kind)]
-    awards = []
+    awards: list[Award] = []
     seen_mentors: set[int] = set()
     for row in ranking:
         if row["mentor"].pk in seen_mentors:

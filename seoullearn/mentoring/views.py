@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -55,6 +56,11 @@ def _date(value: str | None, field: str) -> dt.date:
         raise InvalidInput(_("날짜 형식이 올바르지 않습니다."), details={"field": field}) from exc
 
 
+def _me(request: HttpRequest) -> Any:
+    """The signed-in user (views here are behind ``role_required``)."""
+    return request.user
+
+
 def _error(request: HttpRequest, exc: DomainError) -> None:
     field = exc.details.get("field") if isinstance(exc.details, dict) else None
     messages.error(request, f"{exc.message}" + (f" ({field})" if field else ""))
@@ -68,7 +74,7 @@ def _my_application(request: HttpRequest) -> MentorApplication | None:
     if term is None:
         return None
     return (
-        MentorApplication.objects.filter(user=request.user, term=term)
+        MentorApplication.objects.filter(user=_me(request), term=term)
         .exclude(status=MentorApplication.Status.WITHDRAWN)
         .select_related("university", "term")
         .first()
@@ -101,11 +107,13 @@ def mentor_apply(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         p = request.POST
         try:
-            university = University.objects.filter(public_id=p.get("university") or None).first()
+            university = University.objects.filter(
+                public_id=p.get("university") or "00000000-0000-0000-0000-000000000000"
+            ).first()
             if university is None:
                 raise InvalidInput(_("대학을 선택해 주세요."), details={"field": "university"})
             services.mentor_application_submit(
-                user=request.user,  # type: ignore[arg-type]
+                user=_me(request),
                 term=term,
                 data={
                     "university": university,
@@ -156,7 +164,7 @@ def mentor_group(request: HttpRequest) -> HttpResponse:
         p = request.POST
         try:
             services.session_plan(
-                mentor_user=request.user,  # type: ignore[arg-type]
+                mentor_user=_me(request),
                 group=group,
                 date=_date(p.get("date"), "date"),
                 duration_minutes=_int(p.get("duration_minutes"), "duration_minutes"),
@@ -203,7 +211,7 @@ def session_log(request: HttpRequest, session_id: str) -> HttpResponse:
     if request.method == "POST":
         try:
             services.session_log(
-                mentor_user=request.user,  # type: ignore[arg-type]
+                mentor_user=_me(request),
                 session=session,
                 notes=request.POST.get("notes", ""),
                 attended={str(m.public_id): f"att-{m.public_id}" in request.POST for m in matches},
@@ -229,11 +237,11 @@ def mentor_stipends(request: HttpRequest) -> HttpResponse:
 @role_required(Role.LEARNER)
 def mentee_home(request: HttpRequest) -> HttpResponse:
     term = selectors.current_term()
-    applications = MenteeApplication.objects.filter(user=request.user).select_related("term")
+    applications = MenteeApplication.objects.filter(user=_me(request)).select_related("term")
     matches = list(selectors.mentee_matches(request.user))
     sessions = (
         Session.objects.filter(
-            attendance__match__mentee__user=request.user, status=Session.Status.LOGGED
+            attendance__match__mentee__user=_me(request), status=Session.Status.LOGGED
         )
         .select_related("group")
         .distinct()[:30]
@@ -254,7 +262,7 @@ def mentee_apply(request: HttpRequest) -> HttpResponse:
         p = request.POST
         try:
             services.mentee_application_submit(
-                user=request.user,  # type: ignore[arg-type]
+                user=_me(request),
                 term=term,
                 data={
                     "school_level": p.get("school_level"),
@@ -283,7 +291,7 @@ def mentee_feedback(request: HttpRequest, session_id: str) -> HttpResponse:
     if request.method == "POST":
         try:
             services.session_feedback(
-                mentee_user=request.user,  # type: ignore[arg-type]
+                mentee_user=_me(request),
                 session=session,
                 rating=_int(request.POST.get("rating"), "rating"),
                 comment=request.POST.get("comment", ""),
@@ -293,7 +301,7 @@ def mentee_feedback(request: HttpRequest, session_id: str) -> HttpResponse:
         else:
             messages.success(request, _("의견을 남겼습니다."))
             return redirect("mentoring:mentee_home")
-    elif not session.attendance.filter(match__mentee__user=request.user).exists():
+    elif not session.attendance.filter(match__mentee__user=_me(request)).exists():
         raise PermissionDenied(_("참여한 활동에만 의견을 남길 수 있습니다."), code="wrong_owner")
     return render(request, "mentoring/mentee_feedback.html", {"session": session})
 
@@ -374,7 +382,7 @@ def award_certificate(request: HttpRequest, award_id: str) -> HttpResponse:
         public_id=award_id,
         status=Award.Status.PUBLISHED,
     )
-    if request.user.role == Role.MENTOR and award.mentor.user_id != request.user.pk:
+    if _me(request).role == Role.MENTOR and award.mentor.user_id != request.user.pk:
         raise PermissionDenied(_("본인의 상장만 받을 수 있습니다."), code="wrong_owner")
     from seoullearn.mentoring.certificates import certificate_pdf
 

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="misc,return-value,assignment,type-var,var-annotated"
 """Mentoring journey in Chromium: a student applies as mentor, the university recommends, the
 city reviews and selects, training is recorded, matching runs and is published, and the mentor
 plans and logs a session."""
@@ -29,12 +30,16 @@ def test_mentor_application_to_logged_session(page: Any, run_tasks: Any) -> None
     )
     from seoullearn.programmes.models import Jurisdiction
 
-    Jurisdiction.objects.get_or_create(slug="seoul", defaults={"name_ko": "서울특별시", "name_en": "Seoul"})
+    Jurisdiction.objects.get_or_create(
+        slug="seoul", defaults={"name_ko": "서울특별시", "name_en": "Seoul"}
+    )
     term = TermFactory()
     univ = UniversityFactory(name="한빛대학교")
     coordinator = make_coordinator(univ)
     operator = OperatorFactory()
-    Authenticator.objects.create(user=operator, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    Authenticator.objects.create(
+        user=operator, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
     mentee = MenteeApplicationFactory(term=term)
     student = MentorFactory(username="mentor-e2e")
 
@@ -46,7 +51,10 @@ def test_mentor_application_to_logged_session(page: Any, run_tasks: Any) -> None
     page.check("input[name=subjects][value=math]", force=True)
     page.check("input[name=school_levels][value=middle]", force=True)
     page.check("input[name=availability][value=mon-ev]", force=True)
-    page.fill("textarea[name=motivation]", "수학이 어려운 중학생들과 함께 개념부터 차근차근 공부하고 싶습니다.")
+    page.fill(
+        "textarea[name=motivation]",
+        "수학이 어려운 중학생들과 함께 개념부터 차근차근 공부하고 싶습니다.",
+    )
     screenshot(page, "mentoring-apply")
     page.locator("form.sl-form button[type=submit]").click()
     page.wait_for_load_state()
@@ -62,15 +70,29 @@ def test_mentor_application_to_logged_session(page: Any, run_tasks: Any) -> None
 
     app = MentorApplication.objects.get(user=student)
     assert app.status == "recommended"
-    services.mentor_application_review(operator=operator, application=app, scores=dict.fromkeys(services.RUBRIC, 17),
-                                       interviewed_on=today(), interview_notes="설명이 명확함")  # fmt: skip
-    services.mentor_application_checks(operator=operator, application=app, reference_status="passed",
-                                       reference_valid_until=today() + dt.timedelta(days=300), background_status="passed",
-                                       background_valid_until=today() + dt.timedelta(days=300))  # fmt: skip
-    app = services.mentor_application_decide(operator=operator, application=app, select=True, reason="심사 우수")
+    services.mentor_application_review(
+        operator=operator,
+        application=app,
+        scores=dict.fromkeys(services.RUBRIC, 17),
+        interviewed_on=today(),
+        interview_notes="설명이 명확함",
+    )
+    services.mentor_application_checks(
+        operator=operator,
+        application=app,
+        reference_status="passed",
+        reference_valid_until=today() + dt.timedelta(days=300),
+        background_status="passed",
+        background_valid_until=today() + dt.timedelta(days=300),
+    )
+    app = services.mentor_application_decide(
+        operator=operator, application=app, select=True, reason="심사 우수"
+    )
     for kind in ("pre_training", "orientation"):
         module = TrainingModule.objects.create(term=term, kind=kind, title=kind, held_on=today())
-        services.training_record_set(operator=operator, module=module, mentor=app, attended=True, completed=True)
+        services.training_record_set(
+            operator=operator, module=module, mentor=app, attended=True, completed=True
+        )
     run = services.matching_run_start(operator=operator, term=term)
     run_tasks()
     run.refresh_from_db()

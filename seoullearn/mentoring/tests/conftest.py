@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -12,7 +13,9 @@ def operator(db: Any) -> Any:
     from allauth.mfa.models import Authenticator
 
     user = OperatorFactory()
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
     return user
 
 
@@ -33,9 +36,7 @@ def _seoul(request: Any) -> None:
     request.getfixturevalue("django_db_blocker")
     from seoullearn.programmes.models import Jurisdiction
 
-    try:
+    with contextlib.suppress(Exception):
         Jurisdiction.objects.get_or_create(
             slug="seoul", defaults={"name_ko": "서울특별시", "name_en": "Seoul"}
         )
-    except Exception:  # noqa: S110 - tests without database access
-        pass

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="misc,return-value,assignment,type-var,var-annotated"
 from __future__ import annotations
 
 import datetime as dt
@@ -80,14 +81,16 @@ def make_ready_mentor(**kwargs: Any) -> MentorApplication:
         module, _ = TrainingModule.objects.get_or_create(
             term=app.term, kind=kind, defaults={"title": str(kind), "held_on": today()}
         )
-        TrainingRecord.objects.create(module=module, mentor=app, attended=True, completed_at=today())
+        TrainingRecord.objects.create(
+            module=module, mentor=app, attended=True, completed_at=today()
+        )
     return app
 
 
-def make_member(*, birth_date: dt.date = dt.date(2009, 5, 1), district: str = "11350", **kw: Any) -> Any:
-    user = LearnerProfileFactory(
-        user__birth_date=birth_date, district_code=district, **kw
-    ).user
+def make_member(
+    *, birth_date: dt.date = dt.date(2009, 5, 1), district: str = "11350", **kw: Any
+) -> Any:
+    user = LearnerProfileFactory(user__birth_date=birth_date, district_code=district, **kw).user
     Membership.objects.create(
         user=user,
         programme=ProgrammeFactory(year=today().year),

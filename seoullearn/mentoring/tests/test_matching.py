@@ -1,3 +1,4 @@
+# mypy: disable-error-code="misc,return-value,assignment,type-var,var-annotated"
 """The pure matching engine: hard constraints, exactness against brute force, options."""
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from seoullearn.mentoring import matching as m
 SUBJECTS = ["math", "english", "science"]
 SLOTS = ["mon-ev", "wed-ev", "sat-am"]
 LEVELS = ["elementary", "middle", "high"]
-DISTRICTS = {"11350": (37.6542, 127.0568), "11320": (37.6688, 127.0471), "11680": (37.5172, 127.0473)}
+DISTRICTS = {
+    "11350": (37.6542, 127.0568),
+    "11320": (37.6688, 127.0471),
+    "11680": (37.5172, 127.0473),
+}
 
 
 def subset(items: list[str], min_size: int = 1) -> st.SearchStrategy[frozenset[str]]:
@@ -59,7 +64,11 @@ def instances(draw: st.DrawFn, max_learners: int = 6, max_mentors: int = 3) -> t
         for i in range(n_l)
     ]
     km = draw(st.sampled_from([None, 3.0]))
-    return learners, mentors, m.Options(max_distance_km=km, district_coords=DISTRICTS, candidates_per_class=1)
+    return (
+        learners,
+        mentors,
+        m.Options(max_distance_km=km, district_coords=DISTRICTS, candidates_per_class=1),
+    )
 
 
 def brute_force(learners: list, mentors: list, options: m.Options) -> tuple[int, list]:
@@ -67,7 +76,11 @@ def brute_force(learners: list, mentors: list, options: m.Options) -> tuple[int,
     best_total, best = -1, []
     choices = [
         [None]
-        + [j for j, mentor in enumerate(mentors) if m.pair_score(learner, mentor, options) is not None]
+        + [
+            j
+            for j, mentor in enumerate(mentors)
+            if m.pair_score(learner, mentor, options) is not None
+        ]
         for learner in learners
     ]
     for combo in itertools.product(*choices):
@@ -109,7 +122,7 @@ def test_fairness_maximises_the_worst_score_then_total(instance: tuple) -> None:
     assert len(fair.proposals) == k
     # Brute force of the lexicographic objective among assignments matching k learners.
     best: tuple[int, int] | None = None
-    choices = [[None] + list(range(len(mentors))) for _ in learners]
+    choices = [[None, *list(range(len(mentors)))] for _ in learners]
     for combo in itertools.product(*choices):
         pairs = [(i, j) for i, j in enumerate(combo) if j is not None]
         if len(pairs) != k:
@@ -138,15 +151,26 @@ def test_cohesion_stage_keeps_the_first_stage_total(instance: tuple) -> None:
 
 def test_cohesion_groups_similar_grades_at_equal_score() -> None:
     mentors = [
-        m.MentorIn(key=k, capacity=2, school_levels=frozenset({"middle"}), subjects=frozenset({"math"}),
-                   availability=frozenset({"mon-ev"}))
+        m.MentorIn(
+            key=k,
+            capacity=2,
+            school_levels=frozenset({"middle"}),
+            subjects=frozenset({"math"}),
+            availability=frozenset({"mon-ev"}),
+        )
         for k in ("a", "b")
-    ]  # fmt: skip
+    ]
     learners = [
-        m.LearnerIn(key=f"l{g}{i}", school_level="middle", grade=g, subjects=frozenset({"math"}),
-                    availability=frozenset({"mon-ev"}))
-        for g in (7, 9) for i in range(2)
-    ]  # fmt: skip
+        m.LearnerIn(
+            key=f"l{g}{i}",
+            school_level="middle",
+            grade=g,
+            subjects=frozenset({"math"}),
+            availability=frozenset({"mon-ev"}),
+        )
+        for g in (7, 9)
+        for i in range(2)
+    ]
     result = m.solve(learners, mentors, m.Options(cohesion=True))
     groups: dict[str, set[int]] = {}
     for p in result.proposals:
@@ -155,34 +179,91 @@ def test_cohesion_groups_similar_grades_at_equal_score() -> None:
 
 
 def test_each_hard_constraint_is_reported() -> None:
-    mentor = m.MentorIn(key="m", capacity=1, school_levels=frozenset({"high"}), subjects=frozenset({"math"}),
-                        mode="offline", districts=frozenset({"11680"}), availability=frozenset({"sat-am"}),
-                        gender="male")  # fmt: skip
-    learner = m.LearnerIn(key="l", school_level="middle", subjects=frozenset({"english"}), mode="offline",
-                          district="11350", availability=frozenset({"mon-ev"}), languages=frozenset({"vi"}),
-                          mentor_gender="female", excluded_mentors=frozenset({"m"}))  # fmt: skip
+    mentor = m.MentorIn(
+        key="m",
+        capacity=1,
+        school_levels=frozenset({"high"}),
+        subjects=frozenset({"math"}),
+        mode="offline",
+        districts=frozenset({"11680"}),
+        availability=frozenset({"sat-am"}),
+        gender="male",
+    )
+    learner = m.LearnerIn(
+        key="l",
+        school_level="middle",
+        subjects=frozenset({"english"}),
+        mode="offline",
+        district="11350",
+        availability=frozenset({"mon-ev"}),
+        languages=frozenset({"vi"}),
+        mentor_gender="female",
+        excluded_mentors=frozenset({"m"}),
+    )
     reasons = m.infeasibility_reasons(learner, mentor, m.Options())
-    assert set(reasons) == {"district", "school_level", "subjects", "availability", "language", "gender", "excluded"}
+    assert set(reasons) == {
+        "district",
+        "school_level",
+        "subjects",
+        "availability",
+        "language",
+        "gender",
+        "excluded",
+    }
     assert m.solve([learner], [mentor]).proposals == []
 
 
 def test_distance_extends_offline_reach() -> None:
-    mentor = m.MentorIn(key="m", capacity=1, school_levels=frozenset({"middle"}), subjects=frozenset({"math"}),
-                        mode="offline", districts=frozenset({"11320"}), availability=frozenset({"mon-ev"}))  # fmt: skip
-    learner = m.LearnerIn(key="l", school_level="middle", subjects=frozenset({"math"}), mode="offline",
-                          district="11350", availability=frozenset({"mon-ev"}))  # fmt: skip
+    mentor = m.MentorIn(
+        key="m",
+        capacity=1,
+        school_levels=frozenset({"middle"}),
+        subjects=frozenset({"math"}),
+        mode="offline",
+        districts=frozenset({"11320"}),
+        availability=frozenset({"mon-ev"}),
+    )
+    learner = m.LearnerIn(
+        key="l",
+        school_level="middle",
+        subjects=frozenset({"math"}),
+        mode="offline",
+        district="11350",
+        availability=frozenset({"mon-ev"}),
+    )
     assert m.pair_score(learner, mentor, m.Options()) is None
     near = m.Options(max_distance_km=3.0, district_coords=DISTRICTS)
     assert m.pair_score(learner, mentor, near) is not None
 
 
 def test_explanation_sums_to_score_and_continuity_counts() -> None:
-    mentor = m.MentorIn(key="m", capacity=1, school_levels=frozenset({"middle"}), subjects=frozenset({"math", "english"}),
-                        major_field="education", interests=frozenset({"art"}), availability=frozenset({"mon-ev", "wed-ev"}))  # fmt: skip
-    learner = m.LearnerIn(key="l", school_level="middle", subjects=frozenset({"math", "science"}), desired_major="education",
-                          interests=frozenset({"art"}), availability=frozenset({"mon-ev"}), previous_mentor="m")  # fmt: skip
+    mentor = m.MentorIn(
+        key="m",
+        capacity=1,
+        school_levels=frozenset({"middle"}),
+        subjects=frozenset({"math", "english"}),
+        major_field="education",
+        interests=frozenset({"art"}),
+        availability=frozenset({"mon-ev", "wed-ev"}),
+    )
+    learner = m.LearnerIn(
+        key="l",
+        school_level="middle",
+        subjects=frozenset({"math", "science"}),
+        desired_major="education",
+        interests=frozenset({"art"}),
+        availability=frozenset({"mon-ev"}),
+        previous_mentor="m",
+    )
     parts = m.explain_pair(learner, mentor, m.Options())
-    assert parts == {"base": 40, "subject": 15, "major": 20, "interest": 5, "availability": 5, "continuity": 25}
+    assert parts == {
+        "base": 40,
+        "subject": 15,
+        "major": 20,
+        "interest": 5,
+        "availability": 5,
+        "continuity": 25,
+    }
     result = m.solve([learner], [mentor])
     assert result.proposals[0].components == parts
     assert result.total_score == sum(parts.values())
@@ -193,15 +274,25 @@ def test_greedy_is_never_better_than_the_optimum() -> None:
 
     rng = random.Random(3)
     mentors = [
-        m.MentorIn(key=f"m{i}", capacity=rng.randint(1, 3), school_levels=frozenset(LEVELS),
-                   subjects=frozenset(rng.sample(SUBJECTS, 2)), availability=frozenset(rng.sample(SLOTS, 2)))
+        m.MentorIn(
+            key=f"m{i}",
+            capacity=rng.randint(1, 3),
+            school_levels=frozenset(LEVELS),
+            subjects=frozenset(rng.sample(SUBJECTS, 2)),
+            availability=frozenset(rng.sample(SLOTS, 2)),
+        )
         for i in range(15)
-    ]  # fmt: skip
+    ]
     learners = [
-        m.LearnerIn(key=f"l{i}", school_level=rng.choice(LEVELS), subjects=frozenset(rng.sample(SUBJECTS, 1)),
-                    availability=frozenset(rng.sample(SLOTS, 2)), desired_major=rng.choice(["", "education"]))
+        m.LearnerIn(
+            key=f"l{i}",
+            school_level=rng.choice(LEVELS),
+            subjects=frozenset(rng.sample(SUBJECTS, 1)),
+            availability=frozenset(rng.sample(SLOTS, 2)),
+            desired_major=rng.choice(["", "education"]),
+        )
         for i in range(80)
-    ]  # fmt: skip
+    ]
     best = m.solve(learners, mentors)
     base = m.greedy(learners, mentors)
     assert m.check_assignment(learners, mentors, base.proposals) == []
