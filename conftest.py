@@ -43,11 +43,43 @@ def _private_storage(settings: LazySettings, tmp_path: Path) -> Iterator[None]:
 
 
 @pytest.fixture
-def run_tasks() -> Callable[[], None]:
-    """Run every queued background task with the real database worker (`db_worker --batch`)."""
+def run_tasks(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Run every queued background task with the real database worker (`db_worker --batch`).
+
+    The worker closes "old" connections between tasks, as after a request. Inside a test's
+    transaction that would close the test's own connection, so connections in an atomic block
+    are left open (Django's test client does the same for requests).
+    """
     from django.core.management import call_command
+    from django.db import connections
+
+    def close_old_connections_outside_transactions(**kwargs: object) -> None:
+        for conn in connections.all(initialized_only=True):
+            if not conn.in_atomic_block:
+                conn.close_if_unusable_or_obsolete()
+
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections",
+        close_old_connections_outside_transactions,
+    )
 
     def _run() -> None:
         call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay", verbosity=0)
 
     return _run
+
+
+@pytest.fixture(autouse=True)
+def _data_migration_rows(request: pytest.FixtureRequest) -> None:
+    """Transactional tests flush every table when they end, including rows that data migrations
+    added; put back those the platform cannot work without (the consent notices)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from seoullearn.accounts.tests.factories import ensure_current_notices
+
+    ensure_current_notices()

@@ -109,17 +109,19 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before allauth so that the account app's templates restyle allauth's pages.
+    "seoullearn.core",
+    "seoullearn.accounts",
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "axes",
     "django_htmx",
+    "ninja",  # serves the API docs (Swagger UI) from local static files, not a CDN
     "simple_history",
     "oauth2_provider",
     "django_tasks",
     "django_tasks_db",
-    "seoullearn.core",
-    "seoullearn.accounts",
     "seoullearn.programmes",
     "seoullearn.eligibility",
     "seoullearn.catalog",
@@ -259,6 +261,7 @@ ACCOUNT_ADAPTER = "seoullearn.accounts.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Seoul Learn"
 MFA_RECOVERY_CODE_COUNT = 10
+MFA_ADAPTER = "seoullearn.accounts.adapter.MFAAdapter"
 
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5") or 5)
 AXES_COOLOFF_TIME = 0.25  # hours (15 minutes)
@@ -268,6 +271,12 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 # --- OAuth2 (machine clients) ---------------------------------------------------------------
+# Named explicitly so that migrations of apps pointing at the (swappable) models resolve.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "SCOPES": {
@@ -276,12 +285,23 @@ OAUTH2_PROVIDER = {
         "statements/read": "xAPI: read statements",
         "statements/read/mine": "xAPI: read own statements",
         "state": "xAPI: state resources",
+        "profile": "xAPI: activity and agent profile resources",
         "define": "xAPI: define activities",
         "all/read": "xAPI: read everything",
         "all": "xAPI: everything",
     },
     "DEFAULT_SCOPES": ["provider"],
     "PKCE_REQUIRED": True,
+    # RFC 9700 (OAuth 2.0 Security Best Current Practice): the compliant behaviour everywhere.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # Plain http redirect URIs only outside production (local sandbox providers).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
 }
 
 # --- i18n -----------------------------------------------------------------------------------
@@ -333,6 +353,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "서울런 <no-reply@seoullearn.e
 # Where guardian invitations and reminders go: "console" prints, "sms_sandbox" stores
 # messages in the database (an SMS gateway stand-in for development), "email" mails.
 NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", ["console", "sms_sandbox", "email"])
+# Channel for guardian invitations: a built-in channel above, or the dotted path of a class with
+# ``send(*, recipient, subject, body, purpose)`` (a real SMS gateway; see accounts/channels.py).
+GUARDIAN_INVITE_CHANNEL = env("GUARDIAN_INVITE_CHANNEL", "sms_sandbox") or "sms_sandbox"
 
 # --- security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -361,6 +384,18 @@ if PRODUCTION:
 DEFAULT_JURISDICTION = env("DEFAULT_JURISDICTION", "seoul")
 ACCESS_LOG_RETENTION_DAYS = int(env("ACCESS_LOG_RETENTION_DAYS", str(2 * 365)) or 730)
 SANDBOX_PROVIDER_URL = env("SANDBOX_PROVIDER_URL", "http://127.0.0.1:8100") or ""
+# Master secret of the bundled sandbox provider (per-provider secrets are derived from it);
+# development and tests only.
+SANDBOX_PROVIDER_SECRET = env("SANDBOX_PROVIDER_SECRET", "sandbox-provider-dev-secret") or ""
+# Single sign-on signing key: a PEM file in production (rotated by replacing the file and
+# setting SSO_KEY_ID); otherwise generated on first use and stored encrypted in the database.
+SSO_PRIVATE_KEY_PATH = env("SSO_PRIVATE_KEY_PATH", "") or ""
+SSO_KEY_ID = env("SSO_KEY_ID", "") or ""
+SSO_TOKEN_TTL_SECONDS = int(env("SSO_TOKEN_TTL_SECONDS", "120") or 120)
+# Provisioning retries: exponential backoff from the base to the cap, then "failed".
+PROVISIONING_RETRY_BASE_SECONDS = int(env("PROVISIONING_RETRY_BASE_SECONDS", "15") or 15)
+PROVISIONING_RETRY_MAX_SECONDS = int(env("PROVISIONING_RETRY_MAX_SECONDS", "3600") or 3600)
+PROVISIONING_MAX_ATTEMPTS = int(env("PROVISIONING_MAX_ATTEMPTS", "12") or 12)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

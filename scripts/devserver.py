@@ -42,6 +42,8 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args()
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # The sandbox provider and the SSO tokens must name the address the platform really serves.
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{args.port}")
     running: dict[str, subprocess.Popen[str]] = {}
     for name, cmd in processes(args.port).items():
         proc = subprocess.Popen(  # noqa: S603 - fixed commands

@@ -15,6 +15,8 @@ class ApiTokenAuth(HttpBearer):
     openapi_description = "Personal API token: `Authorization: Bearer slt_...`"
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from seoullearn.accounts.selectors import has_totp
+
         if not token.startswith("slt_"):
             return None
         row = (
@@ -26,6 +28,9 @@ class ApiTokenAuth(HttpBearer):
             return None
         now = timezone.now()
         if row.expires_at is not None and row.expires_at <= now:
+            return None
+        # A staff token stops working if its owner no longer has an authenticator app.
+        if row.user.mfa_required and not has_totp(row.user):
             return None
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.user

@@ -4,11 +4,14 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from seoullearn.core.crypto import blind_index
 from seoullearn.core.fields import EncryptedTextField
 from seoullearn.core.models import BaseModel
 from seoullearn.core.roles import MFA_REQUIRED_ROLES, Role
@@ -39,6 +42,14 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The blind index always follows the (encrypted) phone number it indexes.
+        self.phone_index = blind_index(self.phone, purpose="phone") if self.phone else ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_index"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:
@@ -130,6 +141,14 @@ class ConsentNotice(BaseModel):
     def __str__(self) -> str:
         return f"{self.kind} v{self.version}"
 
+    @property
+    def title(self) -> str:
+        return self.title_en if (get_language() or "ko").startswith("en") else self.title_ko
+
+    @property
+    def body(self) -> str:
+        return self.body_en if (get_language() or "ko").startswith("en") else self.body_ko
+
 
 class ConsentRecord(BaseModel):
     """Who consented to which notice version for whom, when and how it was verified."""
@@ -166,9 +185,16 @@ class ConsentRecord(BaseModel):
     def __str__(self) -> str:
         return f"{self.subject} · {self.notice}"
 
+    SUPERSEDED = "superseded by guardian consent"
+
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+    @property
+    def is_superseded(self) -> bool:
+        """Replaced by a guardian's consent to the same notice (consent continued)."""
+        return self.withdrawn_at is not None and self.withdrawal_reason == self.SUPERSEDED
 
 
 class GuardianLink(BaseModel):
@@ -186,6 +212,7 @@ class GuardianLink(BaseModel):
         User, null=True, blank=True, on_delete=models.CASCADE, related_name="children_links"
     )
     relationship = models.CharField(_("관계"), max_length=30)
+    guardian_name = EncryptedTextField(_("보호자 이름"), blank=True, default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVITED)
     contact = EncryptedTextField(_("보호자 연락처"))
     contact_index = models.CharField(max_length=64, db_index=True)
@@ -193,9 +220,15 @@ class GuardianLink(BaseModel):
     token_hash = models.CharField(max_length=64, unique=True)
     code_hash = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    sent_count = models.PositiveSmallIntegerField(default=0)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     verified_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoke_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -42,6 +42,9 @@ class EncryptedJSONField(EncryptedMixin, models.TextField):
     """Any JSON-serialisable value stored as a Fernet token."""
 
     description = "Encrypted JSON"
+    # For django-stubs: any JSON-serialisable value is set and read (not only strings).
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None or value == "":

@@ -63,3 +63,18 @@ class LearnerProfileFactory(DjangoModelFactory[LearnerProfile]):
     school_level = "middle"
     grade = 2
     district_code = "11350"
+
+
+def ensure_current_notices() -> None:
+    """Put back the version-1 notices of the data migration when a transactional test (which
+    flushes every table afterwards) removed them. Idempotent."""
+    import importlib
+
+    from django.apps import apps
+
+    from seoullearn.accounts.models import ConsentNotice
+
+    if ConsentNotice.objects.exists():
+        return
+    migration = importlib.import_module("seoullearn.accounts.migrations.0003_consent_notices_v1")
+    migration.add_notices(apps, None)

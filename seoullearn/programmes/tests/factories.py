@@ -5,11 +5,36 @@ import datetime as dt
 import factory
 from factory.django import DjangoModelFactory
 
-from seoullearn.programmes.models import BudgetLine, Jurisdiction, Programme
+from seoullearn.core.geo import SEOUL_DISTRICTS
+from seoullearn.programmes.models import BudgetLine, District, Jurisdiction, Programme
 
 
 def seoul() -> Jurisdiction:
-    return Jurisdiction.objects.get(slug="seoul")  # created by programmes.0002
+    """Seoul and its 25 districts (created by programmes.0002; recreated here after a
+    transactional test flushed the tables)."""
+    jurisdiction = Jurisdiction.objects.filter(slug="seoul").first()
+    if jurisdiction is not None and jurisdiction.districts.exists():
+        return jurisdiction
+    if jurisdiction is None:
+        jurisdiction = Jurisdiction.objects.create(
+            slug="seoul", name_ko="서울특별시", name_en="Seoul"
+        )
+    District.objects.bulk_create(
+        [
+            District(
+                jurisdiction=jurisdiction,
+                code=d.code,
+                slug=d.slug,
+                name_ko=d.name_ko,
+                name_en=d.name_en,
+                lat=d.lat,
+                lon=d.lon,
+            )
+            for d in SEOUL_DISTRICTS
+        ],
+        ignore_conflicts=True,
+    )
+    return jurisdiction
 
 
 class ProgrammeFactory(DjangoModelFactory[Programme]):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import logging
 import time
 from typing import Any
 
@@ -39,6 +40,9 @@ class Command(BaseCommand):
             size=options["size"], seed=options["seed"], today=options["today"] or today()
         )
         started = time.monotonic()
+        # Services log every state change at INFO; thousands of demo rows would bury the
+        # summary and the demo logins printed at the end.
+        logging.getLogger("seoullearn").setLevel(logging.WARNING)
         for config in apps.get_app_configs():
             if not config.name.startswith("seoullearn."):
                 continue

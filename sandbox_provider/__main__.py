@@ -1,0 +1,3 @@
+from sandbox_provider.server import main
+
+raise SystemExit(main())

@@ -1,0 +1,6 @@
+from seoullearn.eligibility.tests.conftest import (  # noqa: F401 - shared fixtures
+    learner,
+    operator,
+    operator_client,
+    programme,
+)
