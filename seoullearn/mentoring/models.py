@@ -332,7 +332,7 @@ class MatchingRun(BaseModel):
         DONE = "done", _("검토 대기")
         FAILED = "failed", _("실패")
         PUBLISHED = "published", _("공개됨")
-        DISCARDED = "discarded", _("폐기")
+        DISCARDED = "discarded", _("폐기됨")
 
     term = models.ForeignKey(MentorTerm, on_delete=models.PROTECT, related_name="runs")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
@@ -438,12 +438,12 @@ class Session(BaseModel):
     class Status(models.TextChoices):
         PLANNED = "planned", _("예정")
         LOGGED = "logged", _("기록됨")
-        CANCELLED = "cancelled", _("취소")
+        CANCELLED = "cancelled", _("취소됨")
 
     group = models.ForeignKey(MentoringGroup, on_delete=models.PROTECT, related_name="sessions")
     date = models.DateField(_("일자"))
     duration_minutes = models.PositiveSmallIntegerField(_("시간(분)"), default=90)
-    mode = models.CharField(_("방식"), max_length=10, choices=Mode.choices[:2])
+    mode = models.CharField(_("활동 방식"), max_length=10, choices=Mode.choices[:2])
     online_link = models.URLField(_("온라인 링크"), blank=True)
     place = models.CharField(_("장소"), max_length=200, blank=True)
     topic = models.CharField(_("주제"), max_length=200)
@@ -485,7 +485,7 @@ class CheckIn(BaseModel):
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField(_("점검일"))
     channel = models.CharField(_("방법"), max_length=30, default="phone")
-    notes = models.TextField(_("내용"))
+    notes = models.TextField(_("점검 내용"))
     health = models.CharField(_("판단"), max_length=20, choices=Health.choices)
 
     class Meta:

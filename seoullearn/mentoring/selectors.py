@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
@@ -232,32 +233,44 @@ def mentee_matches(user: Any) -> QuerySet[Match]:
 
 def session_statements(session: Session) -> list[dict[str, Any]]:
     """xAPI statements for a logged session, in the keyword form the record store's
-    ``platform_statement_record`` takes."""
-    base = {
-        "activity_id": f"urn:seoullearn:mentoring:session:{session.public_id}",
-        "activity_name": session.topic,
-        "activity_type": "http://adlnet.gov/expapi/activities/meeting",
-        "context": {
-            "group": str(session.group.public_id),
-            "mode": session.mode,
-            "duration_minutes": session.duration_minutes,
+    ``platform_statement_record`` takes (verbs and activity types of docs/xapi-profile.md)."""
+    base = "https://slearn.seoul.go.kr/xapi"
+    activity_id = f"{base}/activities/mentoring-sessions/{session.public_id}"
+    duration = f"PT{session.duration_minutes}M"
+    common: dict[str, Any] = {
+        "activity_id": activity_id,
+        "activity_type": f"{base}/activity-types/mentoring-session",
+        "activity_name": {"ko-KR": session.topic},
+        "result": {"duration": duration},
+        "context_extensions": {
+            f"{base}/extensions/mode": session.mode,
+            f"{base}/extensions/mentoring-group": str(session.group.public_id),
         },
         "timestamp": session.logged_at,
     }
+    mentor = session.group.mentor.user
     statements = [
         {
-            **base,
-            "actor": session.group.mentor.user,
-            "verb": "http://id.tincanapi.com/verb/mentored",
+            **common,
+            "user": mentor,
+            "verb_id": f"{base}/verbs/mentored",
+            "verb_display": {"ko-KR": "멘토링함", "en-US": "mentored"},
+            "statement_id": uuid.uuid5(uuid.NAMESPACE_URL, f"{activity_id}|{mentor.pseudonym}"),
         }
     ]
     for att in session.attendance.select_related("match__mentee__user"):
         if att.attended:
+            learner = att.match.mentee.user
             statements.append(
                 {
-                    **base,
-                    "actor": att.match.mentee.user,
-                    "verb": "http://adlnet.gov/expapi/verbs/attended",
+                    **common,
+                    "user": learner,
+                    "verb_id": "http://adlnet.gov/expapi/verbs/attended",
+                    "verb_display": {"ko-KR": "참석함", "en-US": "attended"},
+                    "result": {"duration": duration, "completion": True},
+                    "statement_id": uuid.uuid5(
+                        uuid.NAMESPACE_URL, f"{activity_id}|{learner.pseudonym}"
+                    ),
                 }
             )
     return statements

@@ -249,7 +249,7 @@ def test_matching_task_publish_and_session(term: Any, operator: Any, run_tasks: 
     rows = selectors.monthly_hours(term, today())
     assert rows[0]["amount_krw"] == 90 * term.hourly_rate_krw // 60
     statements = selectors.session_statements(session)
-    assert [s["verb"].rsplit("/", 1)[1] for s in statements] == ["mentored", "attended"]
+    assert [s["verb_id"].rsplit("/", 1)[1] for s in statements] == ["mentored", "attended"]
 
 
 @pytest.mark.django_db(transaction=True)
