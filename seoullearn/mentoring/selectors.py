@@ -1,0 +1,421 @@
+"""Reads of the mentoring app, with the object-level checks views and the API share."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet, Sum
+
+from seoullearn.core.geo import SEOUL_DISTRICTS
+from seoullearn.core.roles import Role
+from seoullearn.core.timeutil import add_months, today
+from seoullearn.mentoring import matching
+from seoullearn.mentoring.models import (
+    Attendance,
+    CheckIn,
+    Match,
+    MenteeApplication,
+    MentorApplication,
+    MentoringGroup,
+    MentorTerm,
+    Session,
+    TrainingModule,
+    TrainingRecord,
+    UniversityCoordinator,
+)
+
+REQUIRED_BEFORE_MATCHING = (TrainingModule.Kind.PRE_TRAINING, TrainingModule.Kind.ORIENTATION)
+
+
+def current_term() -> MentorTerm | None:
+    day = today()
+    qs = MentorTerm.objects.select_related("programme")
+    return qs.filter(starts_on__lte=day, ends_on__gte=day).first() or qs.first()
+
+
+# --- screening ---------------------------------------------------------------------------------
+
+
+def coordinator_university_id(user: Any) -> int | None:
+    if not getattr(user, "is_authenticated", False) or user.role != Role.UNIVERSITY_COORDINATOR:
+        return None
+    link = UniversityCoordinator.objects.filter(user=user).first()
+    return link.university_id if link else None
+
+
+def coordinator_may_see(user: Any, application: MentorApplication) -> bool:
+    uid = coordinator_university_id(user)
+    return uid is not None and uid == application.university_id
+
+
+def applications_for_coordinator(user: Any) -> QuerySet[MentorApplication]:
+    uid = coordinator_university_id(user)
+    qs = MentorApplication.objects.select_related("user", "term", "university")
+    return qs.filter(university_id=uid) if uid is not None else qs.none()
+
+
+def checks_valid(application: MentorApplication, *, on: dt.date) -> bool:
+    passed = MentorApplication.CheckStatus.PASSED
+    return bool(
+        application.reference_status == passed
+        and application.background_status == passed
+        and application.reference_valid_until
+        and application.reference_valid_until >= on
+        and application.background_valid_until
+        and application.background_valid_until >= on
+    )
+
+
+# --- training ----------------------------------------------------------------------------------
+
+
+def training_status(mentor: MentorApplication) -> dict[str, bool]:
+    """For each module kind required before matching: is every such module completed?"""
+    result = {}
+    for kind in REQUIRED_BEFORE_MATCHING:
+        modules = TrainingModule.objects.filter(term_id=mentor.term_id, kind=kind)
+        total = modules.count()
+        done = TrainingRecord.objects.filter(
+            mentor=mentor, module__in=modules, completed_at__isnull=False
+        ).count()
+        result[str(kind)] = total > 0 and done == total
+    return result
+
+
+def mentor_ready(mentor: MentorApplication) -> bool:
+    """Selected, checks still valid, pre-training and orientation complete."""
+    return (
+        mentor.status == MentorApplication.Status.SELECTED
+        and checks_valid(mentor, on=today())
+        and all(training_status(mentor).values())
+    )
+
+
+def ready_mentors(term: MentorTerm) -> list[MentorApplication]:
+    day = today()
+    selected = MentorApplication.objects.filter(
+        term=term,
+        status=MentorApplication.Status.SELECTED,
+        reference_status="passed",
+        background_status="passed",
+        reference_valid_until__gte=day,
+        background_valid_until__gte=day,
+    ).select_related("user", "university")
+    required = TrainingModule.objects.filter(term=term, kind__in=REQUIRED_BEFORE_MATCHING)
+    n_required = required.count()
+    if n_required == 0:
+        return []
+    done = (
+        TrainingRecord.objects.filter(module__in=required, completed_at__isnull=False)
+        .values("mentor_id")
+        .annotate(n=Count("id"))
+    )
+    complete = {row["mentor_id"] for row in done if row["n"] == n_required}
+    return [m for m in selected if m.pk in complete]
+
+
+def monthly_compliance(term: MentorTerm, month: dt.date) -> list[dict[str, Any]]:
+    """Selected mentors and whether they completed the monthly training of ``month``."""
+    modules = TrainingModule.objects.filter(
+        term=term,
+        kind=TrainingModule.Kind.MONTHLY,
+        held_on__year=month.year,
+        held_on__month=month.month,
+    )
+    done = set(
+        TrainingRecord.objects.filter(module__in=modules, completed_at__isnull=False).values_list(
+            "mentor_id", flat=True
+        )
+    )
+    mentors = MentorApplication.objects.filter(
+        term=term, status=MentorApplication.Status.SELECTED
+    ).select_related("user", "university")
+    return [
+        {"mentor": m, "completed": m.pk in done, "has_module": modules.exists()} for m in mentors
+    ]
+
+
+# --- matching inputs ---------------------------------------------------------------------------
+
+
+def matching_options(
+    term: MentorTerm, *, fairness: bool = False, cohesion: bool = False
+) -> matching.Options:
+    return matching.Options(
+        max_distance_km=term.max_distance_km,
+        district_coords={d.code: (d.lat, d.lon) for d in SEOUL_DISTRICTS},
+        fairness=fairness,
+        cohesion=cohesion,
+    )
+
+
+def learner_input(app: MenteeApplication) -> matching.LearnerIn:
+    return matching.LearnerIn(
+        key=str(app.public_id),
+        school_level=app.school_level,
+        grade=app.grade,
+        subjects=frozenset(app.subjects),
+        desired_major=app.desired_major,
+        interests=frozenset(app.interests),
+        mode=app.mode,
+        district=app.district_code,
+        availability=frozenset(app.availability),
+        languages=frozenset(app.languages),
+        mentor_gender=app.mentor_gender,
+        previous_mentor=str(app.previous_mentor.public_id) if app.previous_mentor else "",
+        excluded_mentors=frozenset(str(m.public_id) for m in app.excluded_mentors.all()),
+    )
+
+
+def mentor_input(app: MentorApplication, capacity: int | None = None) -> matching.MentorIn:
+    return matching.MentorIn(
+        key=str(app.public_id),
+        capacity=app.capacity if capacity is None else capacity,
+        school_levels=frozenset(app.school_levels),
+        subjects=frozenset(app.subjects),
+        major_field=app.major_field,
+        interests=frozenset(app.interests),
+        mode=app.mode,
+        districts=frozenset(app.districts),
+        availability=frozenset(app.availability),
+        languages=frozenset(app.languages),
+        gender=app.gender,
+    )
+
+
+def matching_inputs(
+    term: MentorTerm, *, fairness: bool, cohesion: bool
+) -> tuple[
+    list[matching.LearnerIn],
+    list[matching.MentorIn],
+    matching.Options,
+    dict[str, MenteeApplication],
+    dict[str, MentorApplication],
+]:
+    """Waiting mentees and ready mentors with their remaining places."""
+    mentees = list(
+        MenteeApplication.objects.filter(term=term, status=MenteeApplication.Status.SUBMITTED)
+        .select_related("previous_mentor")
+        .prefetch_related("excluded_mentors")
+        .order_by("created_at")
+    )
+    mentors = ready_mentors(term)
+    taken = dict(
+        Match.objects.filter(group__term=term, status=Match.Status.ACTIVE)
+        .values_list("group__mentor_id")
+        .annotate(n=Count("id"))
+    )
+    learners_in = [learner_input(m) for m in mentees]
+    mentors_in = [mentor_input(m, max(0, m.capacity - taken.get(m.pk, 0))) for m in mentors]
+    return (
+        learners_in,
+        mentors_in,
+        matching_options(term, fairness=fairness, cohesion=cohesion),
+        {str(m.public_id): m for m in mentees},
+        {str(m.public_id): m for m in mentors},
+    )
+
+
+# --- activity ----------------------------------------------------------------------------------
+
+
+def mentor_groups(user: Any) -> QuerySet[MentoringGroup]:
+    return MentoringGroup.objects.filter(mentor__user=user).select_related("mentor", "term")
+
+
+def mentee_matches(user: Any) -> QuerySet[Match]:
+    return Match.objects.filter(mentee__user=user).select_related(
+        "group__mentor__user", "group__mentor__university"
+    )
+
+
+def session_statements(session: Session) -> list[dict[str, Any]]:
+    """xAPI statements for a logged session, in the keyword form the record store's
+    ``platform_statement_record`` takes (verbs and activity types of docs/xapi-profile.md)."""
+    base = "https://slearn.seoul.go.kr/xapi"
+    activity_id = f"{base}/activities/mentoring-sessions/{session.public_id}"
+    duration = f"PT{session.duration_minutes}M"
+    common: dict[str, Any] = {
+        "activity_id": activity_id,
+        "activity_type": f"{base}/activity-types/mentoring-session",
+        "activity_name": {"ko-KR": session.topic},
+        "result": {"duration": duration},
+        "context_extensions": {
+            f"{base}/extensions/mode": session.mode,
+            f"{base}/extensions/mentoring-group": str(session.group.public_id),
+        },
+        "timestamp": session.logged_at,
+    }
+    mentor = session.group.mentor.user
+    statements = [
+        {
+            **common,
+            "user": mentor,
+            "verb_id": f"{base}/verbs/mentored",
+            "verb_display": {"ko-KR": "멘토링함", "en-US": "mentored"},
+            "statement_id": uuid.uuid5(uuid.NAMESPACE_URL, f"{activity_id}|{mentor.pseudonym}"),
+        }
+    ]
+    for att in session.attendance.select_related("match__mentee__user"):
+        if att.attended:
+            learner = att.match.mentee.user
+            statements.append(
+                {
+                    **common,
+                    "user": learner,
+                    "verb_id": "http://adlnet.gov/expapi/verbs/attended",
+                    "verb_display": {"ko-KR": "참석함", "en-US": "attended"},
+                    "result": {"duration": duration, "completion": True},
+                    "statement_id": uuid.uuid5(
+                        uuid.NAMESPACE_URL, f"{activity_id}|{learner.pseudonym}"
+                    ),
+                }
+            )
+    return statements
+
+
+def monthly_hours(term: MentorTerm, month: dt.date) -> list[dict[str, Any]]:
+    """Logged activity hours per mentor in a month and the stipend (integer KRW). Minutes
+    above the term's monthly cap are not paid."""
+    start = month.replace(day=1)
+    end = add_months(start, 1)
+    rows = (
+        Session.objects.filter(
+            group__term=term, status=Session.Status.LOGGED, date__gte=start, date__lt=end
+        )
+        .values("group__mentor_id")
+        .annotate(minutes=Sum("duration_minutes"), sessions=Count("id"))
+    )
+    mentors = {
+        m.pk: m
+        for m in MentorApplication.objects.filter(
+            pk__in=[r["group__mentor_id"] for r in rows]
+        ).select_related("user")
+    }
+    result = []
+    cap = term.monthly_hours_cap * 60
+    for r in rows:
+        paid = min(int(r["minutes"]), cap)
+        result.append(
+            {
+                "mentor": mentors[r["group__mentor_id"]],
+                "sessions": r["sessions"],
+                "minutes": int(r["minutes"]),
+                "paid_minutes": paid,
+                "rate_krw": term.hourly_rate_krw,
+                "amount_krw": paid * term.hourly_rate_krw // 60,
+            }
+        )
+    return sorted(result, key=lambda x: x["mentor"].user.username)
+
+
+def stipend_statements(mentor: MentorApplication) -> list[dict[str, Any]]:
+    months = sorted(
+        {
+            d.replace(day=1)
+            for d in Session.objects.filter(
+                group__mentor=mentor, status=Session.Status.LOGGED
+            ).values_list("date", flat=True)
+        },
+        reverse=True,
+    )
+    out = []
+    for month in months:
+        rows = [r for r in monthly_hours(mentor.term, month) if r["mentor"].pk == mentor.pk]
+        if rows:
+            out.append({"month": month, **rows[0]})
+    return out
+
+
+def check_ins_required(group: MentoringGroup, on: dt.date) -> tuple[int, int]:
+    """(required, done) check-ins so far: two in the first month, then one per month."""
+    first_month_end = group.started_on + dt.timedelta(days=30)
+    done_first = group.check_ins.filter(held_on__lte=first_month_end).count()
+    if on <= first_month_end:
+        required = 1 if on < group.started_on + dt.timedelta(days=15) else 2
+        return required, done_first
+    months = 0
+    cursor = first_month_end
+    while cursor < on:
+        months += 1
+        cursor = add_months(cursor, 1)
+    done_after = group.check_ins.filter(held_on__gt=first_month_end).count()
+    return 2 + months, min(done_first, 2) + done_after
+
+
+def group_health(group: MentoringGroup, on: dt.date | None = None) -> str:
+    """on_track, needs_check_in or inactive, from the activity log and check-ins."""
+    on = on or today()
+    last = (
+        group.sessions.filter(status=Session.Status.LOGGED)
+        .order_by("-date")
+        .values_list("date", flat=True)
+    ).first()
+    since = (on - last).days if last else (on - group.started_on).days
+    if since > 30:
+        return CheckIn.Health.INACTIVE
+    required, done = check_ins_required(group, on)
+    if since > 14 or done < required:
+        return CheckIn.Health.NEEDS_CHECK_IN
+    return CheckIn.Health.ON_TRACK
+
+
+def check_in_due_list(term: MentorTerm, on: dt.date | None = None) -> list[dict[str, Any]]:
+    on = on or today()
+    rows = []
+    for group in (
+        MentoringGroup.objects.filter(term=term, status=MentoringGroup.Status.ACTIVE)
+        .select_related("mentor__user")
+        .order_by("started_on")
+    ):
+        required, done = check_ins_required(group, on)
+        health = group_health(group, on)
+        if done < required or health != CheckIn.Health.ON_TRACK:
+            rows.append({"group": group, "required": required, "done": done, "health": health})
+    return rows
+
+
+# --- awards ------------------------------------------------------------------------------------
+
+AWARD_WEIGHTS = {"sessions": 40, "attendance": 25, "feedback": 20, "log_quality": 15}
+SESSIONS_FULL_MARKS_PER_MONTH = 4
+GOOD_LOG_CHARS = 100
+
+
+def award_ranking(term: MentorTerm, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Every group with activity in the period, scored by: sessions held (against 4 a
+    month), attendance rate, mean mentee feedback and log quality (share of session notes of
+    at least 100 characters). Ties: more sessions, then earlier group."""
+    months = max(1, round((end - start).days / 30))
+    target = SESSIONS_FULL_MARKS_PER_MONTH * months
+    out: list[dict[str, Any]] = []
+    groups = MentoringGroup.objects.filter(term=term).select_related("mentor__user")
+    for group in groups:
+        sessions = list(
+            group.sessions.filter(status=Session.Status.LOGGED, date__gte=start, date__lte=end)
+        )
+        if not sessions:
+            continue
+        att = Attendance.objects.filter(session__in=sessions).aggregate(
+            total=Count("id"), present=Count("id", filter=Q(attended=True)), fb=Avg("feedback")
+        )
+        parts = {
+            "sessions": min(len(sessions) / target, 1.0),
+            "attendance": (att["present"] / att["total"]) if att["total"] else 0.0,
+            "feedback": ((att["fb"] - 1) / 4) if att["fb"] is not None else 0.0,
+            "log_quality": sum(len(s.notes) >= GOOD_LOG_CHARS for s in sessions) / len(sessions),
+        }
+        score = round(sum(AWARD_WEIGHTS[k] * v for k, v in parts.items()), 2)
+        out.append(
+            {
+                "group": group,
+                "mentor": group.mentor,
+                "score": score,
+                "sessions": len(sessions),
+                "components": {k: round(v, 3) for k, v in parts.items()},
+            }
+        )
+    out.sort(key=lambda r: (-r["score"], -r["sessions"], r["group"].started_on, r["group"].pk))
+    return out

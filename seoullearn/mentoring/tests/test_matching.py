@@ -1,0 +1,309 @@
+# mypy: disable-error-code="misc,return-value,assignment,type-var,var-annotated"
+"""The pure matching engine: hard constraints, exactness against brute force, options."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from seoullearn.mentoring import matching as m
+
+SUBJECTS = ["math", "english", "science"]
+SLOTS = ["mon-ev", "wed-ev", "sat-am"]
+LEVELS = ["elementary", "middle", "high"]
+DISTRICTS = {
+    "11350": (37.6542, 127.0568),
+    "11320": (37.6688, 127.0471),
+    "11680": (37.5172, 127.0473),
+}
+
+
+def subset(items: list[str], min_size: int = 1) -> st.SearchStrategy[frozenset[str]]:
+    return st.frozensets(st.sampled_from(items), min_size=min_size, max_size=len(items))
+
+
+@st.composite
+def instances(draw: st.DrawFn, max_learners: int = 6, max_mentors: int = 3) -> tuple:
+    n_m = draw(st.integers(1, max_mentors))
+    mentors = [
+        m.MentorIn(
+            key=f"m{i}",
+            capacity=draw(st.integers(0, 2)),
+            school_levels=draw(subset(LEVELS)),
+            subjects=draw(subset(SUBJECTS)),
+            major_field=draw(st.sampled_from(["education", "engineering"])),
+            interests=draw(subset(["art", "music"], 0)),
+            mode=draw(st.sampled_from(m.MENTOR_MODES)),
+            districts=draw(subset(list(DISTRICTS), 0)),
+            availability=draw(subset(SLOTS)),
+            languages=draw(subset(["vi"], 0)),
+            gender=draw(st.sampled_from(["female", "male"])),
+        )
+        for i in range(n_m)
+    ]
+    n_l = draw(st.integers(0, max_learners))
+    learners = [
+        m.LearnerIn(
+            key=f"l{i}",
+            school_level=draw(st.sampled_from(LEVELS)),
+            grade=draw(st.integers(4, 12)),
+            subjects=draw(subset(SUBJECTS)),
+            desired_major=draw(st.sampled_from(["", "education", "engineering"])),
+            interests=draw(subset(["art", "music"], 0)),
+            mode=draw(st.sampled_from(m.LEARNER_MODES)),
+            district=draw(st.sampled_from(list(DISTRICTS))),
+            availability=draw(subset(SLOTS)),
+            languages=draw(subset(["vi"], 0)),
+            mentor_gender=draw(st.sampled_from(["", "", "female"])),
+            previous_mentor=draw(st.sampled_from(["", "", "m0"])),
+            excluded_mentors=draw(st.frozensets(st.sampled_from(["m0", "m1"]), max_size=1)),
+        )
+        for i in range(n_l)
+    ]
+    km = draw(st.sampled_from([None, 3.0]))
+    return (
+        learners,
+        mentors,
+        m.Options(max_distance_km=km, district_coords=DISTRICTS, candidates_per_class=1),
+    )
+
+
+def brute_force(learners: list, mentors: list, options: m.Options) -> tuple[int, list]:
+    """Every assignment (each learner to a mentor or nobody) within capacities."""
+    best_total, best = -1, []
+    choices = [
+        [None]
+        + [
+            j
+            for j, mentor in enumerate(mentors)
+            if m.pair_score(learner, mentor, options) is not None
+        ]
+        for learner in learners
+    ]
+    for combo in itertools.product(*choices):
+        load = [0] * len(mentors)
+        ok = True
+        total = 0
+        for i, j in enumerate(combo):
+            if j is None:
+                continue
+            load[j] += 1
+            if load[j] > mentors[j].capacity:
+                ok = False
+                break
+            total += m.pair_score(learners[i], mentors[j], options)  # type: ignore[operator]
+        if ok and total > best_total:
+            best_total, best = total, list(combo)
+    return best_total, best
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_optimum_equals_brute_force_and_rules_hold(instance: tuple) -> None:
+    learners, mentors, options = instance
+    result = m.solve(learners, mentors, options)
+    assert m.check_assignment(learners, mentors, result.proposals, options) == []
+    expected, _ = brute_force(learners, mentors, options)
+    assert result.total_score == expected
+    assert len(result.proposals) + len(result.unmatched) == len(learners)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_learners=5))
+def test_fairness_maximises_the_worst_score_then_total(instance: tuple) -> None:
+    learners, mentors, options = instance
+    plain = m.solve(learners, mentors, options)
+    fair = m.solve(learners, mentors, m.Options(**{**options.__dict__, "fairness": True}))
+    assert m.check_assignment(learners, mentors, fair.proposals, options) == []
+    k = len(plain.proposals)
+    assert len(fair.proposals) == k
+    # Brute force of the lexicographic objective among assignments matching k learners.
+    best: tuple[int, int] | None = None
+    choices = [[None, *list(range(len(mentors)))] for _ in learners]
+    for combo in itertools.product(*choices):
+        pairs = [(i, j) for i, j in enumerate(combo) if j is not None]
+        if len(pairs) != k:
+            continue
+        scores = [m.pair_score(learners[i], mentors[j], options) for i, j in pairs]
+        if any(s is None for s in scores):
+            continue
+        if any(combo.count(j) > mentors[j].capacity for j in range(len(mentors))):
+            continue
+        key = (min(scores, default=0), sum(scores))  # type: ignore[arg-type]
+        best = key if best is None or key > best else best
+    if k:
+        assert best is not None
+        assert (fair.worst_score, fair.total_score) == best
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_cohesion_stage_keeps_the_first_stage_total(instance: tuple) -> None:
+    learners, mentors, options = instance
+    plain = m.solve(learners, mentors, options)
+    cohesive = m.solve(learners, mentors, m.Options(**{**options.__dict__, "cohesion": True}))
+    assert cohesive.total_score == plain.total_score
+    assert m.check_assignment(learners, mentors, cohesive.proposals, options) == []
+
+
+def test_cohesion_groups_similar_grades_at_equal_score() -> None:
+    mentors = [
+        m.MentorIn(
+            key=k,
+            capacity=2,
+            school_levels=frozenset({"middle"}),
+            subjects=frozenset({"math"}),
+            availability=frozenset({"mon-ev"}),
+        )
+        for k in ("a", "b")
+    ]
+    learners = [
+        m.LearnerIn(
+            key=f"l{g}{i}",
+            school_level="middle",
+            grade=g,
+            subjects=frozenset({"math"}),
+            availability=frozenset({"mon-ev"}),
+        )
+        for g in (7, 9)
+        for i in range(2)
+    ]
+    result = m.solve(learners, mentors, m.Options(cohesion=True))
+    groups: dict[str, set[int]] = {}
+    for p in result.proposals:
+        groups.setdefault(p.mentor, set()).add(int(p.learner[1]))
+    assert sorted(map(sorted, groups.values())) == [[7], [9]]
+
+
+def test_each_hard_constraint_is_reported() -> None:
+    mentor = m.MentorIn(
+        key="m",
+        capacity=1,
+        school_levels=frozenset({"high"}),
+        subjects=frozenset({"math"}),
+        mode="offline",
+        districts=frozenset({"11680"}),
+        availability=frozenset({"sat-am"}),
+        gender="male",
+    )
+    learner = m.LearnerIn(
+        key="l",
+        school_level="middle",
+        subjects=frozenset({"english"}),
+        mode="offline",
+        district="11350",
+        availability=frozenset({"mon-ev"}),
+        languages=frozenset({"vi"}),
+        mentor_gender="female",
+        excluded_mentors=frozenset({"m"}),
+    )
+    reasons = m.infeasibility_reasons(learner, mentor, m.Options())
+    assert set(reasons) == {
+        "district",
+        "school_level",
+        "subjects",
+        "availability",
+        "language",
+        "gender",
+        "excluded",
+    }
+    assert m.solve([learner], [mentor]).proposals == []
+
+
+def test_distance_extends_offline_reach() -> None:
+    mentor = m.MentorIn(
+        key="m",
+        capacity=1,
+        school_levels=frozenset({"middle"}),
+        subjects=frozenset({"math"}),
+        mode="offline",
+        districts=frozenset({"11320"}),
+        availability=frozenset({"mon-ev"}),
+    )
+    learner = m.LearnerIn(
+        key="l",
+        school_level="middle",
+        subjects=frozenset({"math"}),
+        mode="offline",
+        district="11350",
+        availability=frozenset({"mon-ev"}),
+    )
+    assert m.pair_score(learner, mentor, m.Options()) is None
+    near = m.Options(max_distance_km=3.0, district_coords=DISTRICTS)
+    assert m.pair_score(learner, mentor, near) is not None
+
+
+def test_explanation_sums_to_score_and_continuity_counts() -> None:
+    mentor = m.MentorIn(
+        key="m",
+        capacity=1,
+        school_levels=frozenset({"middle"}),
+        subjects=frozenset({"math", "english"}),
+        major_field="education",
+        interests=frozenset({"art"}),
+        availability=frozenset({"mon-ev", "wed-ev"}),
+    )
+    learner = m.LearnerIn(
+        key="l",
+        school_level="middle",
+        subjects=frozenset({"math", "science"}),
+        desired_major="education",
+        interests=frozenset({"art"}),
+        availability=frozenset({"mon-ev"}),
+        previous_mentor="m",
+    )
+    parts = m.explain_pair(learner, mentor, m.Options())
+    assert parts == {
+        "base": 40,
+        "subject": 15,
+        "major": 20,
+        "interest": 5,
+        "availability": 5,
+        "continuity": 25,
+    }
+    result = m.solve([learner], [mentor])
+    assert result.proposals[0].components == parts
+    assert result.total_score == sum(parts.values())
+
+
+def test_greedy_is_never_better_than_the_optimum() -> None:
+    import random
+
+    rng = random.Random(3)
+    mentors = [
+        m.MentorIn(
+            key=f"m{i}",
+            capacity=rng.randint(1, 3),
+            school_levels=frozenset(LEVELS),
+            subjects=frozenset(rng.sample(SUBJECTS, 2)),
+            availability=frozenset(rng.sample(SLOTS, 2)),
+        )
+        for i in range(15)
+    ]
+    learners = [
+        m.LearnerIn(
+            key=f"l{i}",
+            school_level=rng.choice(LEVELS),
+            subjects=frozenset(rng.sample(SUBJECTS, 1)),
+            availability=frozenset(rng.sample(SLOTS, 2)),
+            desired_major=rng.choice(["", "education"]),
+        )
+        for i in range(80)
+    ]
+    best = m.solve(learners, mentors)
+    base = m.greedy(learners, mentors)
+    assert m.check_assignment(learners, mentors, base.proposals) == []
+    assert base.total_score <= best.total_score
+
+
+def test_bad_input_is_refused() -> None:
+    mentor = m.MentorIn(key="m", capacity=-1, school_levels=frozenset(), subjects=frozenset())
+    with pytest.raises(m.MatchingError):
+        m.solve([], [mentor])
+    with pytest.raises(m.MatchingError):
+        m.solve([m.LearnerIn(key="l", school_level="x", subjects=frozenset(), mode="teleport")], [])
+    with pytest.raises(m.MatchingError):
+        m.solve([], [], m.Options(weights=m.Weights(base=5000)))

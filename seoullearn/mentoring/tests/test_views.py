@@ -1,0 +1,206 @@
+"""Pages and API: wrong role and wrong owner are refused; the main flows work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from seoullearn.accounts.tests.factories import AuditorFactory, MentorFactory
+from seoullearn.core.timeutil import today
+from seoullearn.mentoring import services
+from seoullearn.mentoring.tests.factories import (
+    MenteeApplicationFactory,
+    MentorApplicationFactory,
+    UniversityFactory,
+    make_coordinator,
+    make_member,
+    make_ready_mentor,
+)
+
+pytestmark = pytest.mark.django_db
+
+MENTOR_PAGES = ["mentor_home", "mentor_apply", "mentor_training", "mentor_group", "mentor_stipends"]
+MENTEE_PAGES = ["mentee_home", "mentee_apply"]
+OPS_PAGES = ["pipeline", "training", "runs", "check_ins", "awards"]
+
+
+def client_for(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.mark.parametrize("name", MENTOR_PAGES)
+def test_mentor_pages(name: str, term: Any) -> None:
+    assert client_for(MentorFactory()).get(reverse(f"mentoring:{name}")).status_code == 200
+    assert client_for(make_member()).get(reverse(f"mentoring:{name}")).status_code == 403
+
+
+@pytest.mark.parametrize("name", MENTEE_PAGES)
+def test_mentee_pages(name: str, term: Any) -> None:
+    assert client_for(make_member()).get(reverse(f"mentoring:{name}")).status_code == 200
+    assert client_for(MentorFactory()).get(reverse(f"mentoring:{name}")).status_code == 403
+
+
+@pytest.mark.parametrize("name", OPS_PAGES)
+def test_operator_pages(name: str, term: Any, operator: Any) -> None:
+    url = reverse(f"mentoring_ops:{name}")
+    assert client_for(operator).get(url).status_code == 200
+    assert client_for(operator).get(url + "?export=csv").status_code == 200
+    assert client_for(MentorFactory()).get(url).status_code == 403
+    assert client_for(AuditorFactory()).get(url).status_code in (302, 403)
+
+
+def test_anonymous_is_sent_to_login(term: Any) -> None:
+    assert Client().get(reverse("mentoring:mentor_home")).status_code == 302
+
+
+def test_coordinator_sees_only_own_university(term: Any) -> None:
+    mine, theirs = UniversityFactory(), UniversityFactory()
+    coordinator = make_coordinator(mine)
+    own = MentorApplicationFactory(term=term, university=mine)
+    other = MentorApplicationFactory(term=term, university=theirs)
+    c = client_for(coordinator)
+    page = c.get(reverse("mentoring:coordinator_home")).content.decode()
+    assert own.user.display_name in page and other.user.display_name not in page
+    assert (
+        c.get(reverse("mentoring:coordinator_recommend", args=[other.public_id])).status_code == 403
+    )
+    response = c.post(
+        reverse("mentoring:coordinator_recommend", args=[own.public_id]),
+        {"decision": "recommend", "note": "추천합니다"},
+    )
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.status == "recommended"
+    assert client_for(MentorFactory()).get(reverse("mentoring:coordinator_home")).status_code == 403
+
+
+def test_mentor_apply_page_validates(term: Any) -> None:
+    univ = UniversityFactory()
+    c = client_for(MentorFactory())
+    bad = c.post(
+        reverse("mentoring:mentor_apply"),
+        {"university": str(univ.public_id), "year": "x"},
+        follow=True,
+    )
+    assert "숫자" in bad.content.decode()
+    ok = c.post(
+        reverse("mentoring:mentor_apply"),
+        {
+            "university": str(univ.public_id),
+            "major": "수학",
+            "major_field": "natural_science",
+            "year": "2",
+            "grade_band": "middle",
+            "subjects": ["math"],
+            "school_levels": ["middle"],
+            "availability": ["mon-ev"],
+            "mode": "online",
+            "motivation": "수학을 좋아하는 학생들과 함께 공부하고 싶습니다.",
+        },
+    )
+    assert ok.status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mentor_sees_only_own_mentees_and_sessions(
+    term: Any, operator: Any, run_tasks: Any
+) -> None:
+    mentor = make_ready_mentor(term=term, capacity=1)
+    other_mentor = make_ready_mentor(term=term, capacity=1)
+    a = MenteeApplicationFactory(term=term)
+    MenteeApplicationFactory(term=term)
+    run = services.matching_run_start(operator=operator, term=term)
+    run_tasks()
+    run.refresh_from_db()
+    ops = client_for(operator)
+    review = ops.get(reverse("mentoring_ops:run", args=[run.public_id]))
+    assert "subject" in review.content.decode()
+    assert (
+        ops.post(
+            reverse("mentoring_ops:run", args=[run.public_id]), {"action": "publish"}
+        ).status_code
+        == 302
+    )
+    group = mentor.groups.get()
+    session = services.session_plan(
+        mentor_user=mentor.user,
+        group=group,
+        date=today(),
+        duration_minutes=60,
+        mode="online",
+        topic="복습",
+        online_link="https://meet.example/x",
+    )
+    mine = client_for(mentor.user)
+    mentee_name = group.matches.get().mentee.user.display_name
+    assert mentee_name in mine.get(reverse("mentoring:mentor_group")).content.decode()
+    assert (
+        mentee_name
+        not in client_for(other_mentor.user).get(reverse("mentoring:mentor_group")).content.decode()
+    )
+    url = reverse("mentoring:session_log", args=[session.public_id])
+    assert client_for(other_mentor.user).get(url).status_code == 403
+    match = group.matches.get()
+    assert (
+        mine.post(
+            url, {"notes": "복습 문제를 풀었습니다.", f"att-{match.public_id}": "on"}
+        ).status_code
+        == 302
+    )
+    # API: the mentee sees their match, another member none; the mentor's group endpoint.
+    mentee_user = match.mentee.user
+    api = client_for(mentee_user).get("/api/mentoring/me/matches").json()
+    assert len(api) == 1 and api[0]["score"] == match.score
+    assert client_for(mentor.user).get("/api/mentoring/me/matches").status_code == 403
+    assert (
+        client_for(mentor.user).get("/api/mentoring/mentor/group").json()["mentees"][0]["name"]
+        == mentee_name
+    )
+    fb = client_for(mentee_user).post(
+        f"/api/mentoring/sessions/{session.public_id}/feedback",
+        json.dumps({"rating": 6}),
+        content_type="application/json",
+    )
+    assert fb.status_code == 400 and fb.json()["code"] == "invalid_input"
+    stranger = client_for(a.user if a.user != mentee_user else make_member())
+    assert stranger.get(
+        reverse("mentoring:mentee_feedback", args=[session.public_id])
+    ).status_code in (403, 200)
+    assert (
+        client_for(make_member())
+        .get(reverse("mentoring:mentee_feedback", args=[session.public_id]))
+        .status_code
+        == 403
+    )
+    assert client_for(mentor.user).get(f"/api/mentoring/runs/{run.public_id}").status_code == 403
+    stip = mine.get(reverse("mentoring:mentor_stipends")).content.decode()
+    assert "15,000" in stip
+
+
+def test_certificate_only_for_owner(term: Any, operator: Any) -> None:
+    from seoullearn.mentoring.models import Award
+
+    mentor = make_ready_mentor(term=term)
+    award = Award.objects.create(
+        term=term,
+        kind="honorary_mentor",
+        period_start=today(),
+        period_end=today(),
+        mentor=mentor,
+        rank=1,
+        score=90.0,
+        status="published",
+        published_at=dt.datetime.now(dt.UTC),
+    )
+    url = reverse("mentoring:award_certificate", args=[award.public_id])
+    response = client_for(mentor.user).get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert client_for(make_ready_mentor(term=term).user).get(url).status_code == 403
+    assert client_for(make_member()).get(url).status_code == 403

@@ -1,0 +1,395 @@
+"""Pages of mentors, members (mentees) and university coordinators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from seoullearn.core.errors import DomainError, InvalidInput, PermissionDenied
+from seoullearn.core.geo import SEOUL_DISTRICTS
+from seoullearn.core.permissions import role_required
+from seoullearn.core.roles import Role
+from seoullearn.core.services import access_log_record
+from seoullearn.mentoring import selectors, services
+from seoullearn.mentoring.models import (
+    INTEREST_CHOICES,
+    LANGUAGE_CHOICES,
+    LEVEL_CHOICES,
+    MAJOR_CHOICES,
+    SLOT_CHOICES,
+    SUBJECT_CHOICES,
+    Award,
+    Event,
+    MenteeApplication,
+    MentorApplication,
+    Session,
+    University,
+)
+
+CHOICES = {
+    "subjects": SUBJECT_CHOICES,
+    "levels": LEVEL_CHOICES,
+    "slots": SLOT_CHOICES,
+    "majors": MAJOR_CHOICES,
+    "interests": INTEREST_CHOICES,
+    "languages": LANGUAGE_CHOICES,
+    "districts": [(d.code, d.name_ko) for d in SEOUL_DISTRICTS],
+}
+
+
+def _int(value: str | None, field: str) -> int:
+    try:
+        return int(value or "")
+    except ValueError as exc:
+        raise InvalidInput(_("숫자를 입력해 주세요."), details={"field": field}) from exc
+
+
+def _date(value: str | None, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError as exc:
+        raise InvalidInput(_("날짜 형식이 올바르지 않습니다."), details={"field": field}) from exc
+
+
+def _me(request: HttpRequest) -> Any:
+    """The signed-in user (views here are behind ``role_required``)."""
+    return request.user
+
+
+def _error(request: HttpRequest, exc: DomainError) -> None:
+    field = exc.details.get("field") if isinstance(exc.details, dict) else None
+    messages.error(request, f"{exc.message}" + (f" ({field})" if field else ""))
+
+
+# --- mentor portal -------------------------------------------------------------------------------
+
+
+def _my_application(request: HttpRequest) -> MentorApplication | None:
+    term = selectors.current_term()
+    if term is None:
+        return None
+    return (
+        MentorApplication.objects.filter(user=_me(request), term=term)
+        .exclude(status=MentorApplication.Status.WITHDRAWN)
+        .select_related("university", "term")
+        .first()
+    )
+
+
+@role_required(Role.MENTOR)
+def mentor_home(request: HttpRequest) -> HttpResponse:
+    app = _my_application(request)
+    group = selectors.mentor_groups(request.user).filter(status="active").first()
+    return render(
+        request,
+        "mentoring/mentor_home.html",
+        {
+            "application": app,
+            "group": group,
+            "training": selectors.training_status(app) if app else {},
+            "ready": selectors.mentor_ready(app) if app else False,
+            "term": selectors.current_term(),
+            "events": Event.objects.filter(term=selectors.current_term())[:5],
+        },
+    )
+
+
+@role_required(Role.MENTOR)
+def mentor_apply(request: HttpRequest) -> HttpResponse:
+    term = selectors.current_term()
+    if term is None:
+        raise Http404
+    if request.method == "POST":
+        p = request.POST
+        try:
+            university = University.objects.filter(
+                public_id=p.get("university") or "00000000-0000-0000-0000-000000000000"
+            ).first()
+            if university is None:
+                raise InvalidInput(_("대학을 선택해 주세요."), details={"field": "university"})
+            services.mentor_application_submit(
+                user=_me(request),
+                term=term,
+                data={
+                    "university": university,
+                    "major": p.get("major", ""),
+                    "major_field": p.get("major_field"),
+                    "year": _int(p.get("year"), "year"),
+                    "grade_band": p.get("grade_band"),
+                    "subjects": p.getlist("subjects"),
+                    "school_levels": p.getlist("school_levels"),
+                    "availability": p.getlist("availability"),
+                    "mode": p.get("mode"),
+                    "districts": p.getlist("districts"),
+                    "languages": p.getlist("languages"),
+                    "interests": p.getlist("interests"),
+                    "gender": p.get("gender", ""),
+                    "motivation": p.get("motivation", ""),
+                    "capacity": _int(p.get("capacity") or str(term.group_capacity), "capacity"),
+                },
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("지원서를 제출했습니다."))
+            return redirect("mentoring:mentor_home")
+    return render(
+        request,
+        "mentoring/mentor_apply.html",
+        {"term": term, "universities": University.objects.all(), "choices": CHOICES},
+    )
+
+
+@role_required(Role.MENTOR)
+def mentor_training(request: HttpRequest) -> HttpResponse:
+    app = _my_application(request)
+    records = []
+    if app is not None:
+        done = {r.module_id: r for r in app.training_records.all()}
+        records = [(m, done.get(m.pk)) for m in app.term.modules.all()]
+    return render(
+        request, "mentoring/mentor_training.html", {"application": app, "records": records}
+    )
+
+
+@role_required(Role.MENTOR)
+def mentor_group(request: HttpRequest) -> HttpResponse:
+    group = selectors.mentor_groups(request.user).filter(status="active").first()
+    if request.method == "POST" and group is not None:
+        p = request.POST
+        try:
+            services.session_plan(
+                mentor_user=_me(request),
+                group=group,
+                date=_date(p.get("date"), "date"),
+                duration_minutes=_int(p.get("duration_minutes"), "duration_minutes"),
+                mode=p.get("mode", ""),
+                topic=p.get("topic", ""),
+                online_link=p.get("online_link", ""),
+                place=p.get("place", ""),
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("활동을 계획했습니다."))
+            return redirect("mentoring:mentor_group")
+    matches = group.matches.filter(status="active").select_related("mentee__user") if group else []
+    for match in matches:
+        access_log_record(
+            actor=request.user,
+            subject=match.mentee.user,
+            action="view",
+            purpose="mentor views own mentees",
+            request=request,
+            obj=match,
+        )
+    return render(
+        request,
+        "mentoring/mentor_group.html",
+        {
+            "group": group,
+            "matches": matches,
+            "sessions": group.sessions.all()[:50] if group else [],
+            "health": selectors.group_health(group) if group else None,
+        },
+    )
+
+
+@role_required(Role.MENTOR)
+def session_log(request: HttpRequest, session_id: str) -> HttpResponse:
+    session = get_object_or_404(
+        Session.objects.select_related("group__mentor"), public_id=session_id
+    )
+    if session.group.mentor.user_id != request.user.pk:
+        raise PermissionDenied(_("본인 모둠의 활동만 기록할 수 있습니다."), code="wrong_owner")
+    matches = session.group.matches.filter(status="active").select_related("mentee__user")
+    if request.method == "POST":
+        try:
+            services.session_log(
+                mentor_user=_me(request),
+                session=session,
+                notes=request.POST.get("notes", ""),
+                attended={str(m.public_id): f"att-{m.public_id}" in request.POST for m in matches},
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("활동을 기록했습니다."))
+            return redirect("mentoring:mentor_group")
+    return render(request, "mentoring/session_log.html", {"session": session, "matches": matches})
+
+
+@role_required(Role.MENTOR)
+def mentor_stipends(request: HttpRequest) -> HttpResponse:
+    app = _my_application(request)
+    rows = selectors.stipend_statements(app) if app else []
+    return render(request, "mentoring/mentor_stipends.html", {"rows": rows, "application": app})
+
+
+# --- member (mentee) pages -----------------------------------------------------------------------
+
+
+@role_required(Role.LEARNER)
+def mentee_home(request: HttpRequest) -> HttpResponse:
+    term = selectors.current_term()
+    applications = MenteeApplication.objects.filter(user=_me(request)).select_related("term")
+    matches = list(selectors.mentee_matches(request.user))
+    sessions = (
+        Session.objects.filter(
+            attendance__match__mentee__user=_me(request), status=Session.Status.LOGGED
+        )
+        .select_related("group")
+        .distinct()[:30]
+    )
+    return render(
+        request,
+        "mentoring/mentee_home.html",
+        {"term": term, "applications": applications, "matches": matches, "sessions": sessions},
+    )
+
+
+@role_required(Role.LEARNER)
+def mentee_apply(request: HttpRequest) -> HttpResponse:
+    term = selectors.current_term()
+    if term is None:
+        raise Http404
+    if request.method == "POST":
+        p = request.POST
+        try:
+            services.mentee_application_submit(
+                user=_me(request),
+                term=term,
+                data={
+                    "school_level": p.get("school_level"),
+                    "grade": _int(p.get("grade") or "0", "grade"),
+                    "subjects": p.getlist("subjects"),
+                    "goals": p.get("goals", ""),
+                    "desired_major": p.get("desired_major", ""),
+                    "interests": p.getlist("interests"),
+                    "mode": p.get("mode"),
+                    "availability": p.getlist("availability"),
+                    "mentor_gender": p.get("mentor_gender", ""),
+                    "languages": p.getlist("languages"),
+                },
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("멘토링을 신청했습니다."))
+            return redirect("mentoring:mentee_home")
+    return render(request, "mentoring/mentee_apply.html", {"term": term, "choices": CHOICES})
+
+
+@role_required(Role.LEARNER)
+def mentee_feedback(request: HttpRequest, session_id: str) -> HttpResponse:
+    session = get_object_or_404(Session, public_id=session_id)
+    if request.method == "POST":
+        try:
+            services.session_feedback(
+                mentee_user=_me(request),
+                session=session,
+                rating=_int(request.POST.get("rating"), "rating"),
+                comment=request.POST.get("comment", ""),
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("의견을 남겼습니다."))
+            return redirect("mentoring:mentee_home")
+    elif not session.attendance.filter(match__mentee__user=_me(request)).exists():
+        raise PermissionDenied(_("참여한 활동에만 의견을 남길 수 있습니다."), code="wrong_owner")
+    return render(request, "mentoring/mentee_feedback.html", {"session": session})
+
+
+# --- university coordinator ----------------------------------------------------------------------
+
+
+@role_required(Role.UNIVERSITY_COORDINATOR)
+def coordinator_home(request: HttpRequest) -> HttpResponse:
+    apps = selectors.applications_for_coordinator(request.user).order_by("status", "-created_at")
+    access_log_record(
+        actor=request.user,
+        subject=None,
+        action="view",
+        purpose="coordinator reviews own university's applicants",
+        request=request,
+    )
+    return render(request, "mentoring/coordinator_home.html", {"applications": apps[:200]})
+
+
+@role_required(Role.UNIVERSITY_COORDINATOR)
+def coordinator_recommend(request: HttpRequest, application_id: str) -> HttpResponse:
+    app = get_object_or_404(MentorApplication, public_id=application_id)
+    if not selectors.coordinator_may_see(request.user, app):
+        raise PermissionDenied(_("소속 대학의 지원자만 볼 수 있습니다."), code="wrong_owner")
+    access_log_record(
+        actor=request.user, subject=app.user, action="view", purpose="recommendation",
+        request=request, obj=app,
+    )  # fmt: skip
+    if request.method == "POST":
+        try:
+            services.mentor_application_recommend(
+                coordinator=request.user,  # type: ignore[arg-type]
+                application=app,
+                recommend=request.POST.get("decision") == "recommend",
+                note=request.POST.get("note", ""),
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("추천 의견을 저장했습니다."))
+            return redirect("mentoring:coordinator_home")
+    return render(request, "mentoring/coordinator_application.html", {"application": app})
+
+
+# --- events and certificates ---------------------------------------------------------------------
+
+
+@role_required(Role.MENTOR, Role.LEARNER)
+def event_register(request: HttpRequest, event_id: str) -> HttpResponse:
+    event = get_object_or_404(Event, public_id=event_id)
+    if request.method != "POST":
+        return redirect("mentoring:events")
+    try:
+        services.event_register(user=request.user, event=event)  # type: ignore[arg-type]
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("행사에 신청했습니다."))
+    return redirect("mentoring:events")
+
+
+@role_required(Role.MENTOR, Role.LEARNER)
+def events(request: HttpRequest) -> HttpResponse:
+    term = selectors.current_term()
+    mine = set(request.user.event_registrations.values_list("event_id", flat=True))  # type: ignore[union-attr]
+    return render(
+        request,
+        "mentoring/events.html",
+        {"events": Event.objects.filter(term=term) if term else [], "mine": mine},
+    )
+
+
+@role_required(Role.MENTOR, Role.OPERATOR)
+def award_certificate(request: HttpRequest, award_id: str) -> HttpResponse:
+    award = get_object_or_404(
+        Award.objects.select_related("mentor__user", "mentor__university", "term"),
+        public_id=award_id,
+        status=Award.Status.PUBLISHED,
+    )
+    if _me(request).role == Role.MENTOR and award.mentor.user_id != request.user.pk:
+        raise PermissionDenied(_("본인의 상장만 받을 수 있습니다."), code="wrong_owner")
+    from seoullearn.mentoring.certificates import certificate_pdf
+
+    access_log_record(
+        actor=request.user, subject=award.mentor.user, action="download",
+        purpose="award certificate", request=request, obj=award,
+    )  # fmt: skip
+    response = HttpResponse(certificate_pdf(award), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{award.public_id}.pdf"'
+    return response
