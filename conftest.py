@@ -25,11 +25,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _fresh_cache() -> Iterator[None]:
     """Rate limits and lockouts live in the cache; with Redis (CI on PostgreSQL) the cache
     outlives a test, so one test's failed logins would throttle the next."""
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
+    # The database cache lives in the test database, which each test rolls back or flushes.
+    shared = not settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
+    if shared:
+        cache.clear()
     yield
-    cache.clear()
+    if shared:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)
