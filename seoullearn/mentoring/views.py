@@ -56,6 +56,13 @@ def _date(value: str | None, field: str) -> dt.date:
         raise InvalidInput(_("날짜 형식이 올바르지 않습니다."), details={"field": field}) from exc
 
 
+def _time(value: str | None, field: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(value or "")
+    except ValueError as exc:
+        raise InvalidInput(_("시각 형식이 올바르지 않습니다."), details={"field": field}) from exc
+
+
 def _me(request: HttpRequest) -> Any:
     """The signed-in user (views here are behind ``role_required``)."""
     return request.user
@@ -172,6 +179,9 @@ def mentor_group(request: HttpRequest) -> HttpResponse:
                 topic=p.get("topic", ""),
                 online_link=p.get("online_link", ""),
                 place=p.get("place", ""),
+                start_time=_time(p.get("start_time"), "start_time")
+                if p.get("start_time")
+                else None,
             )
         except DomainError as exc:
             _error(request, exc)
