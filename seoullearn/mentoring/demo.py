@@ -707,7 +707,7 @@ def _mentee_applications(
     ctx: DemoContext, term: MentorTerm, people: Sequence[Any], *, demo: bool = False
 ) -> list[MenteeApplication]:
     rng = ctx.rng
-    apps = []
+    apps: list[MenteeApplication] = []
     for entry in people:
         user, profile = entry if isinstance(entry, tuple) else (entry, entry.learner_profile)
         level = profile.school_level
@@ -728,7 +728,7 @@ def _mentee_applications(
                 school_level=level,
                 grade=profile.grade or 0,
                 subjects=subjects,
-                goals=GOALS[0] if demo else rng.choice(GOALS),
+                goals=GOALS[len(apps) % len(GOALS)] if demo else rng.choice(GOALS),
                 desired_major=rng.choice(["engineering", "medicine", "business", "computing", ""])
                 if level == "high"
                 else "",
@@ -1013,7 +1013,8 @@ def _sessions(ctx: DemoContext, plans: list[Plan], published_on: dt.date) -> Non
             if session.status != Session.Status.LOGGED:
                 continue
             for match in plan.matches:
-                present = rng.random() < attend
+                # the demo learners were there last time, so they have a session to rate
+                present = rng.random() < attend or (demo and session is logged[-1])
                 rating = None
                 comment = ""
                 # the demo learners have not yet rated the latest logged session
@@ -1048,12 +1049,14 @@ def _check_ins(
     rng = ctx.rng
     rows = []
     for plan in plans:
-        days = [6, 20] + [30 + 30 * k + rng.randint(2, 9) for k in range(12)]
+        # the demo mentor's group is checked on schedule, early each month
+        demo = plan.group.mentor.user.username == "mentor"
+        days = [6, 20] + [30 + 30 * k + (1 if demo else rng.randint(2, 9)) for k in range(12)]
         for offset in days:
             held_on = published_on + dt.timedelta(days=offset)
             if held_on >= ctx.today:
                 break
-            if rng.random() > (0.95 if offset < 30 else 0.8):
+            if not demo and rng.random() > (0.95 if offset < 30 else 0.8):
                 continue
             weeks_in = offset // 7
             if plan.profile == "stalled" and weeks_in > STALLED_WEEKS + 1:

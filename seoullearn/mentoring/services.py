@@ -676,6 +676,8 @@ def session_feedback(
         raise Conflict(_("기록된 활동에만 의견을 남길 수 있습니다."), code="wrong_state")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise InvalidInput(_("만족도는 1~5입니다."), details={"field": "rating"})
+    if not attendance.attended:
+        raise RuleViolation(_("출석한 활동에만 의견을 남길 수 있습니다."), code="not_attended")
     attendance.feedback = rating
     attendance.feedback_comment = comment.strip()[:500]
     attendance.save()
