@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -57,7 +58,7 @@ LANGUAGE_CHOICES = [
     ("ru", _("러시아어")),
 ]
 SLOT_CHOICES = [
-    (f"{day}-{part}", f"{day_label} {part_label}")
+    (f"{day}-{part}", format_lazy("{} {}", day_label, part_label))
     for day, day_label in (
         ("mon", _("월")),
         ("tue", _("화")),
@@ -67,7 +68,7 @@ SLOT_CHOICES = [
     )
     for part, part_label in (("pm", _("오후")), ("ev", _("저녁")))
 ] + [
-    (f"{day}-{part}", f"{day_label} {part_label}")
+    (f"{day}-{part}", format_lazy("{} {}", day_label, part_label))
     for day, day_label in (("sat", _("토")), ("sun", _("일")))
     for part, part_label in (("am", _("오전")), ("pm", _("오후")))
 ]

@@ -147,6 +147,9 @@ def mentor_apply(request: HttpRequest) -> HttpResponse:
     term = selectors.current_term()
     if term is None:
         raise Http404
+    if request.method == "GET" and _my_application(request) is not None:
+        messages.info(request, _("이번 기수에 이미 지원했습니다."))
+        return redirect("mentoring:mentor_home")
     if request.method == "POST":
         p = request.POST
         try:
@@ -339,6 +342,12 @@ def mentee_apply(request: HttpRequest) -> HttpResponse:
     term = selectors.current_term()
     if term is None:
         raise Http404
+    open_application = MenteeApplication.objects.filter(
+        user=_me(request), term=term, status__in=["submitted", "matched"]
+    ).exists()
+    if request.method == "GET" and open_application:
+        messages.info(request, _("이미 신청한 멘토링이 있습니다."))
+        return redirect("mentoring:mentee_home")
     if request.method == "POST":
         p = request.POST
         try:

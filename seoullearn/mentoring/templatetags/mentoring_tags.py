@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from seoullearn.core.geo import SEOUL_DISTRICTS
@@ -61,9 +62,14 @@ LABELS: dict[str, dict[str, Any]] = {
 }
 
 
+DISTRICTS_EN = {d.code: d.name_en for d in SEOUL_DISTRICTS}
+
+
 @register.filter
 def label(value: Any, kind: str) -> Any:
     """The label of one code (the code itself when unknown)."""
+    if kind == "districts" and (get_language() or "").startswith("en"):
+        return DISTRICTS_EN.get(str(value), value)
     return LABELS.get(kind, {}).get(str(value), value)
 
 

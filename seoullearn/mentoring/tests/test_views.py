@@ -293,3 +293,12 @@ def test_events_page_splits_upcoming_and_past(term: Any) -> None:
     assert "게스트 특강" in upcoming and "결연식" not in upcoming
     assert "결연식" in earlier and "참석" in earlier
     assert upcoming.count("register/") == 1  # only the upcoming event can be signed up for
+
+
+def test_apply_pages_send_those_who_applied_to_their_status(term: Any) -> None:
+    app = MentorApplicationFactory(term=term)
+    response = client_for(app.user).get(reverse("mentoring:mentor_apply"))
+    assert response.status_code == 302 and response["Location"] == reverse("mentoring:mentor_home")
+    mentee = MenteeApplicationFactory(term=term)
+    response = client_for(mentee.user).get(reverse("mentoring:mentee_apply"))
+    assert response.status_code == 302 and response["Location"] == reverse("mentoring:mentee_home")
