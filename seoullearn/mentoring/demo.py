@@ -797,6 +797,26 @@ def _run(
     )
 
 
+def _engine_proposals(
+    ctx: DemoContext,
+    run: MatchingRun,
+    result: matching.Result,
+    mentees: dict[str, MenteeApplication],
+    mentor_apps: dict[str, MentorApplication],
+) -> list[Proposal]:
+    return [
+        Proposal(
+            run=run,
+            mentee=mentees[p.learner],
+            mentor=mentor_apps[p.mentor],
+            score=p.score,
+            components=p.components,
+            public_id=_uuid(ctx),
+        )
+        for p in result.proposals
+    ]
+
+
 def _first_run(
     ctx: DemoContext,
     term: MentorTerm,
@@ -819,17 +839,7 @@ def _first_run(
         demo_pairs.append((app, matching.explain_pair(learner_in, mentor_in, options)))
     run = _run(ctx, term, operator, result, sum(sum(c.values()) for _a, c in demo_pairs))
     run.stats["matched"] += len(demo_pairs)
-    proposals = [
-        Proposal(
-            run=run,
-            mentee=mentees[p.learner],
-            mentor=mentor_apps[p.mentor],
-            score=p.score,
-            components=p.components,
-            public_id=_uuid(ctx),
-        )
-        for p in result.proposals
-    ] + [
+    proposals = _engine_proposals(ctx, run, result, mentees, mentor_apps) + [
         Proposal(
             run=run,
             mentee=app,
@@ -911,20 +921,7 @@ def _second_run(ctx: DemoContext, term: MentorTerm, operator: User) -> None:
     """Applications since the published run, proposed by a newer run waiting for review."""
     result, mentees, mentor_apps = _solve(term)
     run = _run(ctx, term, operator, result)
-    _bulk(
-        Proposal,
-        [
-            Proposal(
-                run=run,
-                mentee=mentees[p.learner],
-                mentor=mentor_apps[p.mentor],
-                score=p.score,
-                components=p.components,
-                public_id=_uuid(ctx),
-            )
-            for p in result.proposals
-        ],
-    )
+    _bulk(Proposal, _engine_proposals(ctx, run, result, mentees, mentor_apps))
     MatchingRun.objects.filter(pk=run.pk).update(
         created_at=_at(ctx.today - dt.timedelta(days=1), 16)
     )
