@@ -192,6 +192,23 @@ def test_portfolio_flow_share_and_pdf(client):
     assert pdf["Content-Type"] == "application/pdf"
 
 
+def test_share_link_answers_only_reads(client):
+    """Opening a share link is logged; a POST (a crawler, a form elsewhere) must not count as an
+    opening nor write anything."""
+    learner = member()
+    share = PortfolioShare.objects.create(
+        learner=learner, recipient="서울고등학교", expires_at=now() + dt.timedelta(days=7)
+    )
+    from seoullearn.learning.selectors import share_token
+
+    token = share_token(share)
+    for name in ("learning:shared", "learning:shared_pdf"):
+        assert client.post(reverse(name, args=[token])).status_code == 405
+    share.refresh_from_db()
+    assert share.open_count == 0
+    assert not AccessLog.objects.exists()
+
+
 def test_evidence_download_owner_and_operator_only(client):
     learner = member()
     entry = services.certificate_add(
