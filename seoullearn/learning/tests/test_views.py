@@ -268,3 +268,33 @@ def test_backoffice_pages_operator_only_and_exportable(client):
         xlsx = client.get(reverse(name) + "?export=xlsx")
         assert xlsx.status_code == 200
         assert AccessLog.objects.filter(actor=staff, action="export").exists()
+
+
+def test_goals_and_portfolio_entries_of_someone_else_are_refused(client):
+    owner = member()
+    goal = services.goal_create(
+        learner=owner,
+        title="수학 매주 5시간",
+        purpose="school_grades",
+        subject="math",
+        metric="weekly_minutes",
+        target_value=300,
+        due_on=None,
+    )
+    entry = services.certificate_add(
+        learner=owner, title="ITQ", issuer="생산성본부", occurred_on=today(), data=PNG
+    )
+    _login(client, member())
+    response = client.post(
+        reverse("learning:goal_status", args=[goal.public_id]), {"status": "done"}
+    )
+    assert response.status_code in (302, 403)
+    response = client.post(
+        reverse("learning:portfolio_entry", args=[entry.public_id]),
+        {f"e{entry.pk}-included": "on", f"e{entry.pk}-reflection": "남의 성찰"},
+    )
+    assert response.status_code in (403, 404)
+    goal.refresh_from_db()
+    entry.refresh_from_db()
+    assert goal.status == "active"
+    assert entry.reflection == "" and not entry.included

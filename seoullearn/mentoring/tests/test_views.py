@@ -252,3 +252,23 @@ def test_api_answers_a_malformed_id_with_a_field_error(
     body = response.json()
     assert body["code"] == "invalid_input" and body["message"] == "Please check your input."
     assert [error["field"] for error in body["details"]["errors"]] == [f"path.{field}"]
+
+
+def test_api_session_writes_refuse_other_mentors_and_mentees(term: Any) -> None:
+    from seoullearn.mentoring.models import MentoringGroup, Session
+
+    group = MentoringGroup.objects.create(
+        term=term, mentor=make_ready_mentor(term=term), mode="online", started_on=today()
+    )
+    session = Session.objects.create(group=group, date=today(), mode="online", topic="복습")
+    base = f"/api/mentoring/sessions/{session.public_id}"
+    other_mentor = client_for(make_ready_mentor(term=term).user)
+    response = other_mentor.post(
+        f"{base}/log", json.dumps({"notes": "남의 기록", "attended": {}}), "application/json"
+    )
+    assert response.status_code == 403
+    stranger = client_for(make_member())
+    response = stranger.post(f"{base}/feedback", json.dumps({"rating": 5}), "application/json")
+    assert response.status_code == 403
+    session.refresh_from_db()
+    assert session.status == Session.Status.PLANNED and session.notes == ""
