@@ -304,7 +304,7 @@ def test_operator_marks_lecture_attendance(client):
 
 
 def test_another_learners_booking_cannot_be_cancelled_or_answered(client):
-    booking = BookingFactory(learner=member())
+    booking: Any = BookingFactory(learner=member())
     _login(client, member())
     for name, data in (
         ("activities:booking_cancel", {"reason": "다른 사람 예약"}),
