@@ -537,6 +537,12 @@ def write_bodies(w: World) -> dict[str, Any]:
         },
         "api:withdraw_application": reason,
         "api:review_decide": {"decision": "approve", "reason": "스윕 검사"},
+        "api:review_bulk_approve": {
+            "applications": [str(w.objects["application"].public_id)],
+            "reason": "스윕 검사",
+        },
+        "api:review_bulk_approve_all": reason,
+        "api:put_policy": {"policy": {}, "reason": "스윕 검사"},
         "api:membership_revoke": reason,
         "api:switch": {"offering_id": str(w.objects["offering"].public_id)},
         "api:log_session": {"notes": "복습", "attended": {}},
@@ -553,6 +559,17 @@ def write_bodies(w: World) -> dict[str, Any]:
 
 
 MULTIPART = {"api:upload_evidence"}
+
+
+def body_for(endpoint: Endpoint, method: str, bodies: dict[str, Any]) -> Any:
+    """The valid body of ``endpoint`` for ``method`` (a route shared by several API operations
+    has one name per operation: the GET's body is never wanted)."""
+    if method == "GET":
+        return None
+    for name in endpoint.names:
+        if name in bodies:
+            return bodies[name]
+    return None
 
 
 # The Django admin's parameters: the admin refuses everyone but superusers before it reads them.

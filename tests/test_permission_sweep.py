@@ -21,7 +21,8 @@ How it works and how to extend the allow-lists: ``docs/testing.md``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -40,6 +41,7 @@ from tests.sweep_world import (
     MULTIPART,
     Endpoint,
     World,
+    body_for,
     build_world,
     concrete_url,
     endpoints,
@@ -156,7 +158,7 @@ def call(client: Client, method: str, url: str, endpoint: Endpoint, body: Any = 
     headers = XAPI_HEADERS if endpoint.route.startswith("xapi/") else {}
     if method == "GET":
         return client.get(url, headers=headers)
-    if endpoint.name in MULTIPART and body is not None:
+    if MULTIPART.intersection(endpoint.names) and body is not None:
         return client.post(url, body, headers=headers)
     if endpoint.api_methods is not None or endpoint.route.startswith("xapi/"):
         payload = body if body is not None else ANONYMOUS_BODIES.get(endpoint.name, {})
@@ -230,6 +232,17 @@ def check_allow_list_names(names: Iterable[str]) -> list[str]:
 
 
 # --- fixtures -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _quiet_refusals() -> Iterator[None]:
+    """Thousands of refusals are expected here; Django would log each 4xx as a warning (server
+    errors are still logged)."""
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)
 
 
 @pytest.fixture
@@ -369,6 +382,48 @@ def test_operator_without_authenticator_is_sent_to_totp_setup(
     assert not problems, "not sent to the TOTP set-up:\n" + "\n".join(problems)
 
 
+# The JSON API's operator endpoints: every method of the routes under these prefixes, and
+# single methods of shared routes.
+OPERATOR_API_PREFIXES = ("api/eligibility/review/", "api/mentoring/runs/")
+OPERATOR_API_METHODS = {
+    ("api/eligibility/policy", "PUT"),
+    ("api/enrollment/seat-use", "GET"),
+    ("api/enrollment/budget", "GET"),
+}
+OPERATOR_API_OUTSIDERS = (*BACKOFFICE_OUTSIDERS, "child", "auditor")
+
+
+def _operator_api(urls: dict[Endpoint, str]) -> list[tuple[Endpoint, str, str]]:
+    found = []
+    for endpoint, url in urls.items():
+        for method in sorted(endpoint.api_methods or ()):
+            if endpoint.route.startswith(OPERATOR_API_PREFIXES) or (
+                (endpoint.route, method) in OPERATOR_API_METHODS
+            ):
+                found.append((endpoint, url, method))
+    assert len(found) >= len(OPERATOR_API_METHODS) + 10
+    return found
+
+
+@pytest.mark.parametrize("role", OPERATOR_API_OUTSIDERS)
+def test_operator_api_refuses_every_other_role(
+    role: str, world: World, urls: dict[Endpoint, str]
+) -> None:
+    client = client_for(world.users[role])
+    bodies = write_bodies(world)
+    fingerprint = Fingerprint()
+    before = fingerprint.take()
+    problems = []
+    for endpoint, url, method in _operator_api(urls):
+        response = call(client, method, url, endpoint, body_for(endpoint, method, bodies))
+        if response.status_code != 403:
+            problems.append(describe(method, url, endpoint, response))
+    assert not problems, f"operator API endpoints that did not refuse a {role}:\n" + "\n".join(
+        problems
+    )
+    assert fingerprint.take() == before
+
+
 # --- 3. writes by anonymous callers -------------------------------------------------------------
 
 
@@ -475,9 +530,8 @@ def test_strangers_are_refused_other_peoples_objects(
         ):
             continue
         for method in (*methods_of(endpoint, safe=True), *methods_of(endpoint, safe=False)):
-            body = bodies.get(endpoint.name) if method != "GET" else None
             before = fingerprint.take()
-            response = call(client, method, url, endpoint, body)
+            response = call(client, method, url, endpoint, body_for(endpoint, method, bodies))
             changed = fingerprint.take() != before
             if response.status_code >= 500 or changed or response.status_code < 300:
                 problems.append(
