@@ -8,7 +8,8 @@ new URL cannot be forgotten:
    401, 403 or 405; never data, never a server error);
 2. every back-office page refuses learners, guardians, mentors, consultants, university
    coordinators and provider staff, the auditor everywhere but the access log, and sends an
-   operator without an authenticator app to the TOTP set-up;
+   operator without an authenticator app to the TOTP set-up; the API's operator operations
+   refuse every other role;
 3. an anonymous POST (PUT, PATCH, DELETE) changes no row in any table;
 4. a signed-in stranger of every role is refused another person's objects, except the objects
    in ``SHARED`` that every member may see;
