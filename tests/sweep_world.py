@@ -188,7 +188,7 @@ def build_world() -> World:
     from seoullearn.learning import selectors as learning_selectors
     from seoullearn.learning import services as learning_services
     from seoullearn.learning.models import PortfolioEntry, PortfolioShare
-    from seoullearn.learning.tests.factories import AVAILABILITY
+    from seoullearn.learning.tests.factories import weekly_goal, with_profile
     from seoullearn.lrs import services as lrs_services
     from seoullearn.mentoring.models import (
         Award,
@@ -333,26 +333,8 @@ def build_world() -> World:
 
     # Learning: goals and time, a goal, the week's plan and an item, a certificate entry, a
     # share link of the portfolio.
-    learning_services.profile_save(
-        learner=learner,
-        purposes=["school_grades"],
-        subjects=["math"],
-        interests="로봇",
-        desired_major="기계공학",
-        desired_job="로봇 엔지니어",
-        learning_style="visual",
-        session_minutes=30,
-        availability=AVAILABILITY,
-    )
-    w.objects["goal"] = learning_services.goal_create(
-        learner=learner,
-        title="수학 매주 5시간",
-        purpose="school_grades",
-        subject="math",
-        metric="weekly_minutes",
-        target_value=300,
-        due_on=None,
-    )
+    with_profile(learner)
+    w.objects["goal"] = weekly_goal(learner)
     plan = learning_services.plan_generate(learner=learner)
     w.objects["plan"] = plan
     w.objects["plan_item"] = plan.items.first()

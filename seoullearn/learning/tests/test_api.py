@@ -12,7 +12,7 @@ from seoullearn.activities.tests.factories import ConsultantFactory, member, ope
 from seoullearn.core.timeutil import now, today
 from seoullearn.learning import services
 from seoullearn.learning.models import PortfolioShare
-from seoullearn.learning.tests.factories import AVAILABILITY, learner_with_profile
+from seoullearn.learning.tests.factories import AVAILABILITY, learner_with_profile, weekly_goal
 
 pytestmark = pytest.mark.django_db
 
@@ -182,15 +182,7 @@ def test_wrong_owner_writes_change_nothing(client):
     owner = learner_with_profile()
     plan = services.plan_generate(learner=owner)
     item = plan.items.first()
-    goal = services.goal_create(
-        learner=owner,
-        title="수학 매주 5시간",
-        purpose="school_grades",
-        subject="math",
-        metric="weekly_minutes",
-        target_value=300,
-        due_on=None,
-    )
+    goal = weekly_goal(owner)
     entry = services.certificate_add(
         learner=owner,
         title="ITQ",

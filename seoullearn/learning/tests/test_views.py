@@ -13,7 +13,7 @@ from seoullearn.core.models import AccessLog
 from seoullearn.core.timeutil import now, today
 from seoullearn.learning import services
 from seoullearn.learning.models import PortfolioEntry, PortfolioShare
-from seoullearn.learning.tests.factories import learner_with_profile
+from seoullearn.learning.tests.factories import learner_with_profile, weekly_goal
 
 pytestmark = pytest.mark.django_db
 
@@ -272,15 +272,7 @@ def test_backoffice_pages_operator_only_and_exportable(client):
 
 def test_goals_and_portfolio_entries_of_someone_else_are_refused(client):
     owner = member()
-    goal = services.goal_create(
-        learner=owner,
-        title="수학 매주 5시간",
-        purpose="school_grades",
-        subject="math",
-        metric="weekly_minutes",
-        target_value=300,
-        due_on=None,
-    )
+    goal = weekly_goal(owner)
     entry = services.certificate_add(
         learner=owner, title="ITQ", issuer="생산성본부", occurred_on=today(), data=PNG
     )
