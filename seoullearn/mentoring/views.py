@@ -288,6 +288,9 @@ def mentee_apply(request: HttpRequest) -> HttpResponse:
 @role_required(Role.LEARNER)
 def mentee_feedback(request: HttpRequest, session_id: str) -> HttpResponse:
     session = get_object_or_404(Session, public_id=session_id)
+    # Only a mentee who took part may see the session or answer it, whatever the method.
+    if not session.attendance.filter(match__mentee__user=_me(request)).exists():
+        raise PermissionDenied(_("참여한 활동에만 의견을 남길 수 있습니다."), code="wrong_owner")
     if request.method == "POST":
         try:
             services.session_feedback(
@@ -301,8 +304,6 @@ def mentee_feedback(request: HttpRequest, session_id: str) -> HttpResponse:
         else:
             messages.success(request, _("의견을 남겼습니다."))
             return redirect("mentoring:mentee_home")
-    elif not session.attendance.filter(match__mentee__user=_me(request)).exists():
-        raise PermissionDenied(_("참여한 활동에만 의견을 남길 수 있습니다."), code="wrong_owner")
     return render(request, "mentoring/mentee_feedback.html", {"session": session})
 
 
