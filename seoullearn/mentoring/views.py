@@ -395,6 +395,10 @@ def mentee_feedback(request: HttpRequest, session_id: str) -> HttpResponse:
     session = get_object_or_404(
         Session.objects.select_related("group__mentor__user"), public_id=session_id
     )
+    # Only a mentee who took part may see the session or answer it, whatever the method.
+    current = session.attendance.filter(match__mentee__user=_me(request)).first()
+    if current is None:
+        raise PermissionDenied(_("참여한 활동에만 의견을 남길 수 있습니다."), code="wrong_owner")
     if request.method == "POST":
         try:
             services.session_feedback(
@@ -408,9 +412,6 @@ def mentee_feedback(request: HttpRequest, session_id: str) -> HttpResponse:
         else:
             messages.success(request, _("의견을 남겼습니다."))
             return redirect("mentoring:mentee_home")
-    current = session.attendance.filter(match__mentee__user=_me(request)).first()
-    if current is None:
-        raise PermissionDenied(_("참여한 활동에만 의견을 남길 수 있습니다."), code="wrong_owner")
     return render(
         request,
         "mentoring/mentee_feedback.html",

@@ -23,18 +23,16 @@ from seoullearn.mentoring.models import (
     TrainingModule,
 )
 from tests.e2e.conftest import login, screenshot
-from tests.e2e.helpers_accounts import E2E_TOTP_SECRET, login_with_mfa, operator_with_totp
+from tests.e2e.helpers_accounts import (
+    E2E_TOTP_SECRET,
+    browser_context,
+    login_with_mfa,
+    operator_with_totp,
+)
 
 
 def _page(browser: Any, live_server: Any) -> Any:
-    context = browser.new_context(
-        locale="ko-KR",
-        timezone_id="Asia/Seoul",
-        base_url=live_server.url,
-        viewport={"width": 1200, "height": 900},
-    )
-    context.set_default_timeout(15_000)
-    return context.new_page()
+    return browser_context(browser, live_server).new_page()
 
 
 def _submit(page: Any, name: str) -> None:

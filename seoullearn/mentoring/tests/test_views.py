@@ -302,3 +302,71 @@ def test_apply_pages_send_those_who_applied_to_their_status(term: Any) -> None:
     mentee = MenteeApplicationFactory(term=term)
     response = client_for(mentee.user).get(reverse("mentoring:mentee_apply"))
     assert response.status_code == 302 and response["Location"] == reverse("mentoring:mentee_home")
+
+
+def test_feedback_page_refuses_a_learner_who_was_not_there_whatever_the_method(
+    term: Any,
+) -> None:
+    from seoullearn.mentoring.models import MentoringGroup, Session
+
+    group = MentoringGroup.objects.create(
+        term=term, mentor=make_ready_mentor(term=term), mode="online", started_on=today()
+    )
+    session = Session.objects.create(group=group, date=today(), mode="online", topic="비밀 주제")
+    url = reverse("mentoring:mentee_feedback", args=[session.public_id])
+    stranger = client_for(make_member())
+    for response in (stranger.get(url), stranger.post(url, {"rating": "5"})):
+        assert response.status_code == 403
+        assert "비밀 주제" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "payload", "field"),
+    [
+        ("operator", "/api/mentoring/runs/not-an-id", None, "run_id"),
+        ("operator", "/api/mentoring/runs/not-an-id/publish", {}, "run_id"),
+        (
+            "mentor",
+            "/api/mentoring/sessions/not-an-id/log",
+            {"notes": "x", "attended": {}},
+            "session_id",
+        ),
+        ("learner", "/api/mentoring/sessions/not-an-id/feedback", {"rating": 5}, "session_id"),
+    ],
+)
+def test_api_answers_a_malformed_id_with_a_field_error(
+    who: str, path: str, payload: Any, field: str, term: Any, operator: Any
+) -> None:
+    user = {"operator": operator, "mentor": MentorFactory(), "learner": make_member()}[who]
+    client = client_for(user)
+    client.raise_request_exception = False
+    if payload is None:
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+    else:
+        response = client.post(
+            path, json.dumps(payload), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+        )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_input" and body["message"] == "Please check your input."
+    assert [error["field"] for error in body["details"]["errors"]] == [f"path.{field}"]
+
+
+def test_api_session_writes_refuse_other_mentors_and_mentees(term: Any) -> None:
+    from seoullearn.mentoring.models import MentoringGroup, Session
+
+    group = MentoringGroup.objects.create(
+        term=term, mentor=make_ready_mentor(term=term), mode="online", started_on=today()
+    )
+    session = Session.objects.create(group=group, date=today(), mode="online", topic="복습")
+    base = f"/api/mentoring/sessions/{session.public_id}"
+    other_mentor = client_for(make_ready_mentor(term=term).user)
+    response = other_mentor.post(
+        f"{base}/log", json.dumps({"notes": "남의 기록", "attended": {}}), "application/json"
+    )
+    assert response.status_code == 403
+    stranger = client_for(make_member())
+    response = stranger.post(f"{base}/feedback", json.dumps({"rating": 5}), "application/json")
+    assert response.status_code == 403
+    session.refresh_from_db()
+    assert session.status == Session.Status.PLANNED and session.notes == ""
