@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -487,20 +488,44 @@ def stipend_statements(mentor: MentorApplication) -> list[dict[str, Any]]:
     return out
 
 
-def check_ins_required(group: MentoringGroup, on: dt.date) -> tuple[int, int]:
+FIRST_MONTH_DAYS = 30
+NEEDS_CHECK_IN_AFTER_DAYS = 14
+INACTIVE_AFTER_DAYS = 30
+
+
+def _check_ins_required(
+    started_on: dt.date, check_in_days: Sequence[dt.date], on: dt.date
+) -> tuple[int, int]:
     """(required, done) check-ins so far: two in the first month, then one per month."""
-    first_month_end = group.started_on + dt.timedelta(days=30)
-    done_first = group.check_ins.filter(held_on__lte=first_month_end).count()
+    first_month_end = started_on + dt.timedelta(days=FIRST_MONTH_DAYS)
+    done_first = sum(1 for day in check_in_days if day <= first_month_end)
     if on <= first_month_end:
-        required = 1 if on < group.started_on + dt.timedelta(days=15) else 2
+        required = 1 if on < started_on + dt.timedelta(days=15) else 2
         return required, done_first
     months = 0
     cursor = first_month_end
     while cursor < on:
         months += 1
         cursor = add_months(cursor, 1)
-    done_after = group.check_ins.filter(held_on__gt=first_month_end).count()
+    done_after = sum(1 for day in check_in_days if day > first_month_end)
     return 2 + months, min(done_first, 2) + done_after
+
+
+def _health(
+    started_on: dt.date, last_session: dt.date | None, required: int, done: int, on: dt.date
+) -> str:
+    since = (on - (last_session or started_on)).days
+    if since > INACTIVE_AFTER_DAYS:
+        return CheckIn.Health.INACTIVE
+    if since > NEEDS_CHECK_IN_AFTER_DAYS or done < required:
+        return CheckIn.Health.NEEDS_CHECK_IN
+    return CheckIn.Health.ON_TRACK
+
+
+def check_ins_required(group: MentoringGroup, on: dt.date) -> tuple[int, int]:
+    """(required, done) check-ins so far: two in the first month, then one per month."""
+    days = list(group.check_ins.values_list("held_on", flat=True))
+    return _check_ins_required(group.started_on, days, on)
 
 
 def group_health(group: MentoringGroup, on: dt.date | None = None) -> str:
@@ -511,27 +536,64 @@ def group_health(group: MentoringGroup, on: dt.date | None = None) -> str:
         .order_by("-date")
         .values_list("date", flat=True)
     ).first()
-    since = (on - last).days if last else (on - group.started_on).days
-    if since > 30:
-        return CheckIn.Health.INACTIVE
     required, done = check_ins_required(group, on)
-    if since > 14 or done < required:
-        return CheckIn.Health.NEEDS_CHECK_IN
-    return CheckIn.Health.ON_TRACK
+    return _health(group.started_on, last, required, done, on)
+
+
+@dataclass(frozen=True)
+class GroupMonitoring:
+    required: int
+    done: int
+    health: str
+    last_session: dt.date | None
+
+
+def groups_monitoring(
+    groups: QuerySet[MentoringGroup], on: dt.date | None = None
+) -> dict[int, GroupMonitoring]:
+    """Check-ins required and done, health and the last logged session of every group of the
+    query set, by group pk, in two queries whatever the number of groups."""
+    on = on or today()
+    starts = dict(groups.values_list("pk", "started_on"))
+    days: dict[int, list[dt.date]] = {pk: [] for pk in starts}
+    for group_id, held_on in CheckIn.objects.filter(group__in=groups.values("pk")).values_list(
+        "group_id", "held_on"
+    ):
+        days[group_id].append(held_on)
+    last = dict(
+        Session.objects.filter(group__in=groups.values("pk"), status=Session.Status.LOGGED)
+        .values("group_id")
+        .annotate(last=Max("date"))
+        .values_list("group_id", "last")
+    )
+    out = {}
+    for pk, started_on in starts.items():
+        required, done = _check_ins_required(started_on, days[pk], on)
+        out[pk] = GroupMonitoring(
+            required=required,
+            done=done,
+            health=_health(started_on, last.get(pk), required, done, on),
+            last_session=last.get(pk),
+        )
+    return out
 
 
 def check_in_due_list(term: MentorTerm, on: dt.date | None = None) -> list[dict[str, Any]]:
-    on = on or today()
-    rows = []
-    for group in (
+    """Active groups behind on check-ins or not on track, oldest first, in a constant number
+    of queries."""
+    groups = (
         MentoringGroup.objects.filter(term=term, status=MentoringGroup.Status.ACTIVE)
         .select_related("mentor__user")
-        .order_by("started_on")
-    ):
-        required, done = check_ins_required(group, on)
-        health = group_health(group, on)
-        if done < required or health != CheckIn.Health.ON_TRACK:
-            rows.append({"group": group, "required": required, "done": done, "health": health})
+        .order_by("started_on", "pk")
+    )
+    monitoring = groups_monitoring(groups, on)
+    rows = []
+    for group in groups:
+        m = monitoring[group.pk]
+        if m.done < m.required or m.health != CheckIn.Health.ON_TRACK:
+            rows.append(
+                {"group": group, "required": m.required, "done": m.done, "health": m.health}
+            )
     return rows
 
 
