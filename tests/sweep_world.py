@@ -192,6 +192,7 @@ def build_world() -> World:
     from seoullearn.lrs import services as lrs_services
     from seoullearn.mentoring.models import (
         Award,
+        EndRequest,
         Event,
         Match,
         MatchingRun,
@@ -278,6 +279,7 @@ def build_world() -> World:
     w.objects.update(
         mentor_application=mentor_application,
         run=run,
+        group=group,
         match=Match.objects.create(group=group, mentee=mentee_application, started_on=today()),
         session=Session.objects.create(group=group, date=today(), mode="online", topic="복습"),
         award=Award.objects.create(
@@ -300,6 +302,12 @@ def build_world() -> World:
         ),
     )
     w.users["coordinator"] = make_coordinator(mentor_application.university)
+    w.objects["end_request"] = EndRequest.objects.create(
+        match=w.objects["match"],
+        requested_by=w.users["mentor"],
+        ending="unplanned",
+        reason_code="schedule",
+    )
 
     # Activities: a consulting service, slot and booking; a lecture and registration; a career
     # cohort, the learner's selected application and a deliverable.
@@ -437,6 +445,13 @@ def url_values(w: World) -> dict[str, dict[str, Any]]:
         "mentoring_ops:application": {"application_id": o["mentor_application"].public_id},
         "mentoring_ops:run": {"run_id": o["run"].public_id},
         "mentoring_ops:match_end": {"match_id": o["match"].public_id},
+        "mentoring_ops:group": {"group_id": o["group"].public_id},
+        "mentoring_ops:end_request_decline": {"request_id": o["end_request"].public_id},
+        "mentoring:end_request": {"match_id": o["match"].public_id},
+        "mentoring:exit_survey": {"match_id": o["match"].public_id},
+        "api:exit_survey": {"match_id": o["match"].public_id},
+        "api:end_request": {"match_id": o["match"].public_id},
+        "api:match_end": {"match_id": o["match"].public_id},
         # activities
         "api:consulting_booking": {"booking_id": o["booking"].public_id},
         "api:consulting_cancel": {"booking_id": o["booking"].public_id},
@@ -529,6 +544,9 @@ def write_bodies(w: World) -> dict[str, Any]:
         "api:switch": {"offering_id": str(w.objects["offering"].public_id)},
         "api:log_session": {"notes": "복습", "attended": {}},
         "api:feedback": {"rating": 5},
+        "api:exit_survey": {"rating": 5, "would_recommend": True},
+        "api:end_request": {"ending": "planned", "reason_code": "term_end"},
+        "api:match_end": {"ending": "planned", "reason_code": "term_end"},
         "api:consulting_survey": {"rating": 5},
         "api:goal_status": {"status": "done"},
         "api:plan_comment": {"body": "잘했어요"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -13,10 +14,16 @@ from seoullearn.core.permissions import require_role
 from seoullearn.core.roles import Role
 from seoullearn.core.services import access_log_record
 from seoullearn.mentoring import selectors, services
-from seoullearn.mentoring.models import MatchingRun, Session
+from seoullearn.mentoring.models import Match, MatchingRun, MenteeApplication, Session
 from seoullearn.mentoring.schemas import (
+    EndRequestIn,
+    EndRequestOut,
+    ExitSurveyIn,
+    ExitSurveyOut,
     FeedbackIn,
     GroupOut,
+    MatchEndIn,
+    MatchEndOut,
     MatchOut,
     MenteeOut,
     RunOut,
@@ -29,7 +36,14 @@ router = Router(tags=["mentoring"])
 
 @router.get("/me/matches", response=list[MatchOut])
 def my_matches(request: HttpRequest) -> list[MatchOut]:
+    """The learner's matches; an ended one says how it ended, what happens next
+    (``completed``, ``rematch_waiting``, ``rematched``, ``reapply``) and whether the learner
+    answered its exit survey."""
     require_role(request.user, Role.LEARNER)
+    me: Any = request.user
+    matches = list(selectors.mentee_matches(me))
+    applications = list(MenteeApplication.objects.filter(user=me))
+    answered = selectors.answered_exit_surveys(me, matches)
     return [
         MatchOut(
             id=m.public_id,
@@ -39,8 +53,13 @@ def my_matches(request: HttpRequest) -> list[MatchOut]:
             status=m.status,
             score=m.score,
             components=m.components,
+            ended_on=m.ended_on,
+            ending=m.ending,
+            end_reason_code=m.end_reason_code,
+            next_step=selectors.next_step(m, applications, matches),
+            exit_survey_answered=m.pk in answered,
         )
-        for m in selectors.mentee_matches(request.user)
+        for m in matches
     ]
 
 
@@ -105,6 +124,77 @@ def feedback(request: HttpRequest, session_id: UUID, payload: FeedbackIn) -> Ses
     )
     return SessionOut(
         id=session.public_id, date=session.date, topic=session.topic, status=session.status
+    )
+
+
+@router.post("/matches/{match_id}/exit-survey", response=ExitSurveyOut)
+def exit_survey(request: HttpRequest, match_id: UUID, payload: ExitSurveyIn) -> ExitSurveyOut:
+    """The mentee's or the mentor's exit survey of an ended match (once each; sending the
+    same answers again returns them)."""
+    require_role(request.user, Role.MENTOR, Role.LEARNER)
+    match = get_object_or_404(Match, public_id=match_id)
+    survey = services.exit_survey_submit(
+        user=request.user,  # type: ignore[arg-type]
+        match=match,
+        rating=payload.rating,
+        went_well=payload.went_well,
+        could_be_better=payload.could_be_better,
+        would_recommend=payload.would_recommend,
+    )
+    return ExitSurveyOut(
+        id=survey.public_id,
+        match_id=match.public_id,
+        respondent=survey.respondent,
+        rating=survey.rating,
+        went_well=survey.went_well,
+        could_be_better=survey.could_be_better,
+        would_recommend=survey.would_recommend,
+    )
+
+
+@router.post("/matches/{match_id}/end-request", response=EndRequestOut)
+def end_request(request: HttpRequest, match_id: UUID, payload: EndRequestIn) -> EndRequestOut:
+    """A mentor asks the city to end a match of their group."""
+    require_role(request.user, Role.MENTOR)
+    match = get_object_or_404(Match, public_id=match_id)
+    req = services.end_request_submit(
+        mentor_user=request.user,  # type: ignore[arg-type]
+        match=match,
+        ending=payload.ending,
+        reason_code=payload.reason_code,
+        detail=payload.detail,
+    )
+    return EndRequestOut(
+        id=req.public_id,
+        match_id=match.public_id,
+        ending=req.ending,
+        reason_code=req.reason_code,
+        detail=req.detail,
+        status=req.status,
+    )
+
+
+@router.post("/matches/{match_id}/end", response=MatchEndOut)
+def match_end(request: HttpRequest, match_id: UUID, payload: MatchEndIn) -> MatchEndOut:
+    """An operator ends a match (planned or unplanned, with a reason; rematch only when
+    unplanned)."""
+    require_role(request.user, Role.OPERATOR)
+    match = get_object_or_404(Match, public_id=match_id)
+    match = services.match_end(
+        actor=request.user,  # type: ignore[arg-type]
+        match=match,
+        ending=payload.ending,
+        reason_code=payload.reason_code,
+        reason=payload.reason,
+        rematch=payload.rematch,
+    )
+    return MatchEndOut(
+        id=match.public_id,
+        status=match.status,
+        ended_on=match.ended_on,
+        ending=match.ending,
+        end_reason_code=match.end_reason_code,
+        rematch_requested=match.rematch_requested,
     )
 
 

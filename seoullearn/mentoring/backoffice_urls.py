@@ -11,6 +11,14 @@ urlpatterns = [
     path("matching/", views.runs, name="runs"),
     path("matching/<uuid:run_id>/", views.run_detail, name="run"),
     path("check-ins/", views.check_ins, name="check_ins"),
+    path("groups/", views.groups, name="groups"),
+    path("groups/<uuid:group_id>/", views.group_detail, name="group"),
     path("matches/<uuid:match_id>/end/", views.match_end, name="match_end"),
+    path("closure/", views.closure, name="closure"),
+    path(
+        "end-requests/<uuid:request_id>/decline/",
+        views.end_request_decline,
+        name="end_request_decline",
+    ),
     path("awards/", views.awards, name="awards"),
 ]

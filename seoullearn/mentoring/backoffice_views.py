@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, When
+from django.db.models import Avg, Case, Count, Q, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,13 +20,20 @@ from seoullearn.core.services import access_log_record
 from seoullearn.core.timeutil import today
 from seoullearn.mentoring import selectors, services
 from seoullearn.mentoring.models import (
+    PLANNED_REASONS,
+    UNPLANNED_REASONS,
     Award,
+    CheckIn,
+    EndReason,
+    EndRequest,
+    ExitSurvey,
     Match,
     MatchingRun,
     MentorApplication,
     MentoringGroup,
     MentorTerm,
     Proposal,
+    Session,
     TrainingModule,
 )
 from seoullearn.mentoring.views import _date, _error, _int
@@ -392,21 +400,178 @@ def check_ins(request: HttpRequest) -> HttpResponse:
         {
             **_page(request, rows),
             "health": health,
-            "healths": services.CheckIn.Health.choices,
+            "healths": CheckIn.Health.choices,
             "today": today(),
         },
     )
 
 
+GROUP_STATUSES = MentoringGroup.Status.choices
+
+
+@operator_only
+def groups(request: HttpRequest) -> HttpResponse:
+    """The term's groups with their mentees, health and check-ins; the way to a group's page
+    (and from there to ending a match)."""
+    term = _term()
+    base = MentoringGroup.objects.filter(term=term)
+    status = request.GET.get("status", MentoringGroup.Status.ACTIVE)
+    if status in MentoringGroup.Status.values:
+        base = base.filter(status=status)
+    query = request.GET.get("q", "").strip()
+    if query:
+        base = base.filter(
+            Q(mentor__user__full_name__icontains=query)
+            | Q(matches__mentee__user__full_name__icontains=query)
+        ).distinct()
+    monitoring = selectors.groups_monitoring(base)
+    qs = (
+        MentoringGroup.objects.filter(pk__in=base.values("pk"))
+        .select_related("mentor__user", "mentor__university")
+        .annotate(
+            active=Count("matches", filter=Q(matches__status=Match.Status.ACTIVE), distinct=True),
+            total=Count("matches", distinct=True),
+            requests=Count(
+                "matches__end_requests",
+                filter=Q(matches__end_requests__status=EndRequest.Status.OPEN),
+                distinct=True,
+            ),
+        )
+        .order_by("-requests", "started_on", "pk")
+    )
+    health = request.GET.get("health", "")
+    rows: list[dict[str, Any]] = [{"group": g, "m": monitoring[g.pk]} for g in qs]
+    if health:
+        rows = [r for r in rows if r["group"].status == "active" and r["m"].health == health]
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        return export_response(
+            filename="mentoring-groups",
+            headers=[
+                "group", "mentor", "university", "status", "started_on", "active_mentees",
+                "mentees", "health", "last_session", "check_ins_done", "check_ins_required",
+                "open_end_requests",
+            ],
+            rows=(
+                [
+                    str(r["group"].public_id), r["group"].mentor.user.display_name,
+                    r["group"].mentor.university.name, r["group"].status, r["group"].started_on,
+                    r["group"].active, r["group"].total, r["m"].health, r["m"].last_session,
+                    r["m"].done, r["m"].required, r["group"].requests,
+                ]
+                for r in rows
+            ),
+            fmt=fmt,
+        )  # fmt: skip
+    return render(
+        request,
+        "mentoring/ops/groups.html",
+        {
+            **_page(request, rows),
+            "status": status,
+            "statuses": GROUP_STATUSES,
+            "health": health,
+            "healths": CheckIn.Health.choices,
+            "q": query,
+        },
+    )
+
+
+@operator_only
+def group_detail(request: HttpRequest, group_id: str) -> HttpResponse:
+    group = get_object_or_404(
+        MentoringGroup.objects.select_related("mentor__user", "mentor__university", "term"),
+        public_id=group_id,
+    )
+    matches = list(
+        group.matches.select_related("mentee__user", "ended_by").order_by("status", "started_on")
+    )
+    for match in matches:
+        access_log_record(
+            actor=request.user, subject=match.mentee.user, action="view",
+            purpose="operator monitors a mentoring group", request=request, obj=match,
+        )  # fmt: skip
+    surveys: dict[int, dict[str, ExitSurvey]] = {}
+    for survey in ExitSurvey.objects.filter(match__group=group):
+        surveys.setdefault(survey.match_id, {})[survey.respondent] = survey
+    requests = {
+        r.match_id: r
+        for r in EndRequest.objects.filter(match__group=group, status=EndRequest.Status.OPEN)
+    }
+    monitoring = selectors.groups_monitoring(MentoringGroup.objects.filter(pk=group.pk))[group.pk]
+    sessions = group.sessions.exclude(status=Session.Status.CANCELLED).annotate(
+        present=Count("attendance", filter=Q(attendance__attended=True)),
+        counted=Count("attendance"),
+        rating=Avg("attendance__feedback"),
+    )
+    return render(
+        request,
+        "mentoring/ops/group.html",
+        {
+            "group": group,
+            "rows": [
+                {
+                    "match": m,
+                    "request": requests.get(m.pk),
+                    "mentee_survey": surveys.get(m.pk, {}).get("mentee"),
+                    "mentor_survey": surveys.get(m.pk, {}).get("mentor"),
+                }
+                for m in matches
+            ],
+            "m": monitoring,
+            "sessions": sessions.order_by("-date", "-start_time")[:12],
+            "check_ins": group.check_ins.select_related("staff")[:12],
+        },
+    )
+
+
+def _reason_forms(match: Match, request: HttpRequest) -> list[dict[str, object]]:
+    """The planned and the unplanned ending, each with its reasons; the mentor's open request
+    (or what was just posted) chosen."""
+    labels = dict(EndReason.choices)
+    posted = request.POST if request.method == "POST" else None
+    open_request = match.end_requests.filter(status=EndRequest.Status.OPEN).first()
+    forms = []
+    for (ending, label), codes in zip(
+        Match.Ending.choices, (PLANNED_REASONS, UNPLANNED_REASONS), strict=True
+    ):
+        if posted is not None and posted.get("ending") == ending:
+            chosen, detail = posted.get("reason_code", ""), posted.get("reason", "")
+            rematch = posted.get("rematch") == "on"
+        elif posted is None and open_request is not None and open_request.ending == ending:
+            chosen, detail, rematch = open_request.reason_code, open_request.detail, True
+        else:
+            chosen, detail, rematch = "", "", True
+        forms.append(
+            {
+                "ending": ending,
+                "label": label,
+                "reasons": [(code, labels[code]) for code in codes],
+                "chosen": chosen,
+                "detail": detail,
+                "rematch": rematch,
+            }
+        )
+    return forms
+
+
 @operator_only
 def match_end(request: HttpRequest, match_id: str) -> HttpResponse:
-    match = get_object_or_404(Match, public_id=match_id)
+    """Confirm the ending of a match: planned or unplanned, a reason from the list, and for an
+    unplanned ending whether the mentee goes back into matching."""
+    match = get_object_or_404(
+        Match.objects.select_related("mentee__user", "group__mentor__user"), public_id=match_id
+    )
+    if match.status != Match.Status.ACTIVE:
+        messages.info(request, _("이미 종료된 매칭입니다."))
+        return redirect("mentoring_ops:group", group_id=match.group.public_id)
     if request.method == "POST":
         try:
             services.match_end(
                 actor=request.user,  # type: ignore[arg-type]
                 match=match,
                 ending=request.POST.get("ending", ""),
+                reason_code=request.POST.get("reason_code", ""),
                 reason=request.POST.get("reason", ""),
                 rematch=request.POST.get("rematch") == "on",
             )
@@ -414,7 +579,99 @@ def match_end(request: HttpRequest, match_id: str) -> HttpResponse:
             _error(request, exc)
         else:
             messages.success(request, _("매칭을 종료했습니다."))
-    return redirect("mentoring_ops:check_ins")
+            return redirect("mentoring_ops:group", group_id=match.group.public_id)
+    access_log_record(
+        actor=request.user, subject=match.mentee.user, action="view",
+        purpose="operator ends a match", request=request, obj=match,
+    )  # fmt: skip
+    return render(
+        request,
+        "mentoring/ops/match_end.html",
+        {
+            "match": match,
+            "forms": _reason_forms(match, request),
+            "open_request": match.end_requests.filter(status=EndRequest.Status.OPEN)
+            .select_related("requested_by")
+            .first(),
+            "others": match.group.matches.filter(status=Match.Status.ACTIVE)
+            .exclude(pk=match.pk)
+            .count(),
+        },
+    )
+
+
+@operator_only
+def end_request_decline(request: HttpRequest, request_id: str) -> HttpResponse:
+    end_request = get_object_or_404(
+        EndRequest.objects.select_related("match__group"), public_id=request_id
+    )
+    if request.method != "POST":
+        return redirect("mentoring_ops:group", group_id=end_request.match.group.public_id)
+    try:
+        services.end_request_decline(
+            operator=request.user,  # type: ignore[arg-type]
+            request=end_request,
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("종료 요청을 반려했습니다."))
+    return redirect("mentoring_ops:group", group_id=end_request.match.group.public_id)
+
+
+@operator_only
+def closure(request: HttpRequest) -> HttpResponse:
+    """Endings and exit surveys: the mentors' open requests, the surveys in aggregate and why
+    matches ended, then the answers themselves (paginated, exportable)."""
+    term = _term()
+    answers = (
+        ExitSurvey.objects.filter(match__group__term=term)
+        .select_related("match__mentee__user", "match__group__mentor__user")
+        .order_by("-created_at", "-pk")
+    )
+    respondent = request.GET.get("respondent", "")
+    if respondent in ExitSurvey.Respondent.values:
+        answers = answers.filter(respondent=respondent)
+    fmt = request.GET.get("export")
+    access_log_record(
+        actor=request.user, subject=None, action="export" if fmt else "view",
+        purpose="mentoring exit surveys", request=request,
+    )  # fmt: skip
+    if fmt in ("csv", "xlsx"):
+        return export_response(
+            filename="exit-surveys",
+            headers=[
+                "match", "respondent", "mentor", "mentee", "ending", "reason", "rating",
+                "would_recommend", "went_well", "could_be_better", "answered_at",
+            ],
+            rows=(
+                [
+                    str(a.match.public_id), a.respondent, a.match.group.mentor.user.display_name,
+                    a.match.mentee.user.display_name, a.match.ending, a.match.end_reason_code,
+                    a.rating, a.would_recommend, a.went_well, a.could_be_better,
+                    a.created_at.isoformat(),
+                ]
+                for a in answers
+            ),
+            fmt=fmt,
+        )  # fmt: skip
+    return render(
+        request,
+        "mentoring/ops/closure.html",
+        {
+            "term": term,
+            "summary": selectors.exit_survey_summary(term),
+            "requests": EndRequest.objects.filter(
+                match__group__term=term, status=EndRequest.Status.OPEN
+            )
+            .select_related("match__mentee__user", "match__group__mentor__user")
+            .order_by("created_at"),
+            **_page(request, answers, 20),
+            "respondent": respondent,
+            "respondents": ExitSurvey.Respondent.choices,
+        },
+    )
 
 
 @operator_only

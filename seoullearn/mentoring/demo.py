@@ -43,6 +43,8 @@ from seoullearn.mentoring.models import (
     Attendance,
     Award,
     CheckIn,
+    EndReason,
+    EndRequest,
     Event,
     EventRegistration,
     ExitSurvey,
@@ -1110,42 +1112,46 @@ def _awards(ctx: DemoContext, term: MentorTerm, published_on: dt.date, operator:
 
 
 def _closures(ctx: DemoContext, plans: list[Plan], operator: User) -> None:
-    """A planned ending with both exit surveys, and an unplanned one whose mentee waits for a
-    new mentor."""
+    """A planned ending with both exit surveys, an unplanned one whose mentee waits for a new
+    mentor (the mentee answered, the mentor not yet), and a mentor's request to end a match
+    waiting for the city's review. All through the services the pages call."""
     candidates = [
         p for p in plans if p.group.mentor.user.username != "mentor" and len(p.matches) >= 2
     ]
-    if len(candidates) < 2:
+    if len(candidates) < 3:
         return
-    planned, unplanned = candidates[0], candidates[1]
+    planned, unplanned, requested = candidates[0], candidates[1], candidates[2]
     match = planned.matches[-1]
     services.match_end(
         actor=operator,
         match=match,
         ending=Match.Ending.PLANNED,
+        reason_code=EndReason.GOALS_MET,
         reason="검정고시 합격으로 목표를 이루어 계획대로 종료",
     )
     services.exit_survey_submit(
         user=match.mentee.user,
         match=match,
-        satisfaction=5,
-        goals_met=5,
+        rating=5,
+        went_well="멘토님 덕분에 포기하지 않고 끝까지 공부했어요. "
+        "모르는 걸 편하게 물어볼 수 있었어요.",
+        could_be_better="온라인 수업 때 가끔 소리가 끊겨서 아쉬웠어요.",
         would_recommend=True,
-        comment="멘토님 덕분에 포기하지 않고 끝까지 공부했어요.",
     )
     services.exit_survey_submit(
         user=planned.group.mentor.user,
         match=match,
-        satisfaction=5,
-        goals_met=4,
+        rating=4,
+        went_well="멘티가 스스로 계획을 세우게 된 것이 가장 큰 변화였습니다.",
+        could_be_better="시험 기간에 일정을 더 일찍 조정했으면 좋았겠습니다.",
         would_recommend=True,
-        comment="멘티가 스스로 계획을 세우게 된 것이 가장 큰 변화였습니다.",
     )
     match = unplanned.matches[-1]
     services.match_end(
         actor=operator,
         match=match,
         ending=Match.Ending.UNPLANNED,
+        reason_code=EndReason.SCHEDULE,
         reason="학원 일정과 겹쳐 정기 활동 시간을 맞추기 어려움",
         rematch=True,
     )
@@ -1156,11 +1162,19 @@ def _closures(ctx: DemoContext, plans: list[Plan], operator: User) -> None:
     services.exit_survey_submit(
         user=match.mentee.user,
         match=match,
-        satisfaction=3,
-        goals_met=2,
+        rating=3,
+        went_well="멘토님이 친절하게 설명해 주셨어요.",
+        could_be_better="시간이 맞는 멘토를 다시 만나고 싶어요.",
         would_recommend=True,
-        comment="시간이 맞는 멘토를 다시 만나고 싶어요.",
     )
+    request = services.end_request_submit(
+        mentor_user=requested.group.mentor.user,
+        match=requested.matches[-1],
+        ending=Match.Ending.UNPLANNED,
+        reason_code=EndReason.NO_CONTACT,
+        detail="3주째 연락이 닿지 않습니다. 보호자 연락처로도 답이 없습니다.",
+    )
+    EndRequest.objects.filter(pk=request.pk).update(public_id=_uuid(ctx))
     for survey in ExitSurvey.objects.filter(
         match__group__in=[planned.group, unplanned.group]
     ).order_by("pk"):

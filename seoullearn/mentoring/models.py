@@ -407,6 +407,33 @@ class MentoringGroup(BaseModel):
         return f"{self.mentor.user} {self.started_on}"
 
 
+class EndReason(models.TextChoices):
+    """Why a match ended. Each reason belongs to a planned or an unplanned ending
+    (``PLANNED_REASONS``, ``UNPLANNED_REASONS``); "other" to both and needs words."""
+
+    TERM_END = "term_end", _("기수 활동 기간 종료")
+    GOALS_MET = "goals_met", _("목표 달성")
+    SCHEDULE = "schedule", _("활동 시간이 맞지 않음")
+    MENTEE_LEFT = "mentee_left", _("멘티 사정(이사·진학·학업 부담 등)")
+    MENTOR_LEFT = "mentor_left", _("멘토 사정(휴학·군 입대·건강 등)")
+    NO_CONTACT = "no_contact", _("연락이 닿지 않음")
+    FIT = "fit", _("관계나 활동 방식이 맞지 않음")
+    MEMBERSHIP_ENDED = "membership_ended", _("서울런 회원 자격 종료")
+    OTHER = "other", _("기타")
+
+
+PLANNED_REASONS = (EndReason.TERM_END, EndReason.GOALS_MET, EndReason.OTHER)
+UNPLANNED_REASONS = (
+    EndReason.SCHEDULE,
+    EndReason.MENTEE_LEFT,
+    EndReason.MENTOR_LEFT,
+    EndReason.NO_CONTACT,
+    EndReason.FIT,
+    EndReason.MEMBERSHIP_ENDED,
+    EndReason.OTHER,
+)
+
+
 class Match(BaseModel):
     class Status(models.TextChoices):
         ACTIVE = "active", _("활동 중")
@@ -424,7 +451,13 @@ class Match(BaseModel):
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     ending = models.CharField(max_length=10, choices=Ending.choices, blank=True)
+    end_reason_code = models.CharField(
+        _("종료 사유 구분"), max_length=20, choices=EndReason.choices, blank=True
+    )
     end_reason = models.CharField(_("종료 사유"), max_length=300, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     rematch_requested = models.BooleanField(default=False)
 
     history = HistoricalRecords()
@@ -434,6 +467,38 @@ class Match(BaseModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["mentee"], condition=models.Q(status="active"), name="one_active_match"
+            )
+        ]
+
+
+class EndRequest(BaseModel):
+    """A mentor asks the city to end a match; an operator ends it (the request is then
+    accepted) or declines it with a note."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("검토 중")
+        ACCEPTED = "accepted", _("종료 처리됨")
+        DECLINED = "declined", _("반려됨")
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="end_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ending = models.CharField(_("종료 구분"), max_length=10, choices=Match.Ending.choices)
+    reason_code = models.CharField(_("종료 사유 구분"), max_length=20, choices=EndReason.choices)
+    detail = models.CharField(_("자세한 사유"), max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("처리 메모"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["match"], condition=models.Q(status="open"), name="one_open_end_request"
             )
         ]
 
@@ -545,20 +610,26 @@ class Award(BaseModel):
 
 
 class ExitSurvey(BaseModel):
+    """What each side says when a match ends: once per person per match."""
+
     class Respondent(models.TextChoices):
         MENTOR = "mentor", _("멘토")
         MENTEE = "mentee", _("멘티")
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="exit_surveys")
     respondent = models.CharField(max_length=10, choices=Respondent.choices)
-    satisfaction = models.PositiveSmallIntegerField(_("전체 만족도(1–5)"))
-    goals_met = models.PositiveSmallIntegerField(_("목표 달성(1–5)"))
+    rating = models.PositiveSmallIntegerField(_("전체 평가(1–5)"))
+    went_well = models.TextField(_("좋았던 점"), blank=True)
+    could_be_better = models.TextField(_("아쉬운 점"), blank=True)
     would_recommend = models.BooleanField(_("추천 의향"))
-    comment = models.TextField(_("의견"), blank=True)
 
     class Meta:
+        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["match", "respondent"], name="one_exit_survey"),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="exit_rating_1_5"
+            ),
         ]
 
 

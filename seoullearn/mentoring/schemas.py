@@ -14,6 +14,11 @@ class MatchOut(Schema):
     status: str
     score: int
     components: dict[str, int]
+    ended_on: dt.date | None = None
+    ending: str = ""
+    end_reason_code: str = ""
+    next_step: str = ""
+    exit_survey_answered: bool = False
 
 
 class MenteeOut(Schema):
@@ -55,3 +60,51 @@ class RunOut(Schema):
 class FeedbackIn(Schema):
     rating: int
     comment: str = ""
+
+
+class ExitSurveyIn(Schema):
+    rating: int
+    went_well: str = ""
+    could_be_better: str = ""
+    would_recommend: bool
+
+
+class ExitSurveyOut(Schema):
+    id: UUID
+    match_id: UUID
+    respondent: str
+    rating: int
+    went_well: str
+    could_be_better: str
+    would_recommend: bool
+
+
+class EndRequestIn(Schema):
+    ending: str
+    reason_code: str
+    detail: str = ""
+
+
+class EndRequestOut(Schema):
+    id: UUID
+    match_id: UUID
+    ending: str
+    reason_code: str
+    detail: str
+    status: str
+
+
+class MatchEndIn(Schema):
+    ending: str
+    reason_code: str
+    reason: str = ""
+    rematch: bool = False
+
+
+class MatchEndOut(Schema):
+    id: UUID
+    status: str
+    ended_on: dt.date | None
+    ending: str
+    end_reason_code: str
+    rematch_requested: bool

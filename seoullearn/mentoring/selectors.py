@@ -19,6 +19,8 @@ from seoullearn.mentoring import matching
 from seoullearn.mentoring.models import (
     Attendance,
     CheckIn,
+    EndReason,
+    ExitSurvey,
     Match,
     MenteeApplication,
     MentorApplication,
@@ -639,3 +641,143 @@ def award_ranking(term: MentorTerm, start: dt.date, end: dt.date) -> list[dict[s
         )
     out.sort(key=lambda r: (-r["score"], -r["sessions"], r["group"].started_on, r["group"].pk))
     return out
+
+
+# --- closure -----------------------------------------------------------------------------------
+
+
+def ended_matches_of(user: Any) -> QuerySet[Match]:
+    """Ended matches in which ``user`` was the mentee or the mentor, newest first."""
+    return (
+        Match.objects.filter(Q(mentee__user=user) | Q(group__mentor__user=user))
+        .filter(status=Match.Status.ENDED)
+        .select_related("mentee__user", "group__mentor__user", "group__mentor__university")
+        .order_by("-ended_on", "-pk")
+    )
+
+
+def respondent_of(user: Any, match: Match) -> str | None:
+    """``mentee`` or ``mentor`` when ``user`` may answer the match's exit survey, else None."""
+    if getattr(user, "pk", None) is None:
+        return None
+    if match.mentee.user_id == user.pk:
+        return ExitSurvey.Respondent.MENTEE
+    if match.group.mentor.user_id == user.pk:
+        return ExitSurvey.Respondent.MENTOR
+    return None
+
+
+def answered_exit_surveys(user: Any, matches: Sequence[Match]) -> set[int]:
+    """The pks of those matches whose exit survey ``user`` has answered (one query)."""
+    ids = [m.pk for m in matches]
+    rows = ExitSurvey.objects.filter(match_id__in=ids).values_list(
+        "match_id", "respondent", "match__mentee__user_id"
+    )
+    answered = set()
+    for match_id, respondent, mentee_user_id in rows:
+        mine = mentee_user_id == user.pk
+        if (respondent == ExitSurvey.Respondent.MENTEE) == mine:
+            answered.add(match_id)
+    return answered
+
+
+class NextStep:
+    """What follows an ended match, as the mentee's page explains it."""
+
+    COMPLETED = "completed"  # a planned ending: mentoring completed
+    REMATCH_WAITING = "rematch_waiting"  # back in the queue, the previous mentor excluded
+    REMATCHED = "rematched"  # a new mentor since
+    REAPPLY = "reapply"  # may apply again
+    NONE = ""
+
+
+def next_step(
+    match: Match, applications: Sequence[MenteeApplication], matches: Sequence[Match]
+) -> str:
+    """The mentee's next step after ``match`` ended, from their applications and matches."""
+    if match.status != Match.Status.ENDED:
+        return NextStep.NONE
+    ended = match.ended_on or today()
+    if any(m.status == Match.Status.ACTIVE and m.started_on >= ended for m in matches):
+        return NextStep.REMATCHED
+    if match.ending == Match.Ending.PLANNED:
+        return NextStep.COMPLETED
+    waiting = any(
+        a.status == MenteeApplication.Status.SUBMITTED
+        and a.created_at.astimezone(SEOUL).date() >= ended
+        for a in applications
+    )
+    if match.rematch_requested and waiting:
+        return NextStep.REMATCH_WAITING
+    if any(a.status in ("submitted", "matched") for a in applications):
+        return NextStep.NONE
+    return NextStep.REAPPLY
+
+
+def exit_survey_summary(term: MentorTerm) -> dict[str, Any]:
+    """Exit surveys of the term in aggregate, for operators: per side, how many answered of the
+    ended matches, the mean rating and its spread, the share who would recommend mentoring,
+    the mean rating by kind of ending; and why matches ended."""
+    ended = Match.objects.filter(group__term=term, status=Match.Status.ENDED)
+    n_ended = ended.count()
+    surveys = ExitSurvey.objects.filter(match__group__term=term)
+    spread = {
+        (r["respondent"], r["rating"]): r["n"]
+        for r in surveys.values("respondent", "rating").annotate(n=Count("id"))
+    }
+    by_ending = {
+        (r["respondent"], r["match__ending"]): r["mean"]
+        for r in surveys.values("respondent", "match__ending").annotate(mean=Avg("rating"))
+    }
+    sides = []
+    labels_by_side = dict(ExitSurvey.Respondent.choices)
+    for value in (ExitSurvey.Respondent.MENTEE, ExitSurvey.Respondent.MENTOR):
+        label = labels_by_side[value]
+        row = surveys.filter(respondent=value).aggregate(
+            n=Count("id"),
+            mean=Avg("rating"),
+            recommend=Count("id", filter=Q(would_recommend=True)),
+        )
+        n = row["n"]
+        counts = [spread.get((value, rating), 0) for rating in range(1, 6)]
+        sides.append(
+            {
+                "respondent": value,
+                "label": label,
+                "answered": n,
+                "response_rate": n / n_ended if n_ended else 0.0,
+                "mean": row["mean"],
+                "recommend_rate": row["recommend"] / n if n else 0.0,
+                "spread": [
+                    {"rating": r, "n": c, "share": c / n if n else 0.0}
+                    for r, c in zip(range(1, 6), counts, strict=True)
+                ],
+                "by_ending": [
+                    {"ending": e, "label": e_label, "mean": by_ending.get((value, e))}
+                    for e, e_label in Match.Ending.choices
+                ],
+            }
+        )
+    reasons_rows = (
+        ended.values("ending", "end_reason_code").annotate(n=Count("id")).order_by("-n", "ending")
+    )
+    labels = dict(EndReason.choices)
+    endings = dict(Match.Ending.choices)
+    reasons = [
+        {
+            "ending": r["ending"],
+            "ending_label": endings.get(r["ending"], r["ending"]),
+            "code": r["end_reason_code"],
+            "label": labels.get(r["end_reason_code"], _("사유 구분 없음")),
+            "n": r["n"],
+            "share": r["n"] / n_ended if n_ended else 0.0,
+        }
+        for r in reasons_rows
+    ]
+    return {
+        "ended": n_ended,
+        "planned": ended.filter(ending=Match.Ending.PLANNED).count(),
+        "rematched": ended.filter(rematch_requested=True).count(),
+        "sides": sides,
+        "reasons": reasons,
+    }

@@ -25,11 +25,15 @@ from seoullearn.mentoring.models import (
     LANGUAGE_CHOICES,
     LEVEL_CHOICES,
     MAJOR_CHOICES,
+    PLANNED_REASONS,
     SLOT_CHOICES,
     SUBJECT_CHOICES,
+    UNPLANNED_REASONS,
     Attendance,
     Award,
     CheckIn,
+    EndReason,
+    EndRequest,
     Event,
     EventRegistration,
     ExitSurvey,
@@ -716,30 +720,53 @@ def check_in_record(
 # --------------------------------------------------------------------------------------------
 
 
+def _check_reason(ending: str, reason_code: str, detail: str) -> str:
+    if ending not in Match.Ending.values:
+        raise InvalidInput(_("종료 구분을 선택해 주세요."), details={"field": "ending"})
+    allowed = PLANNED_REASONS if ending == Match.Ending.PLANNED else UNPLANNED_REASONS
+    if reason_code not in allowed:
+        raise InvalidInput(
+            _("종료 구분에 맞는 사유를 선택해 주세요."), details={"field": "reason_code"}
+        )
+    detail = detail.strip()
+    if reason_code == EndReason.OTHER and not detail:
+        raise InvalidInput(_("기타 사유는 자세한 사유를 적어 주세요."), details={"field": "reason"})
+    return detail
+
+
 @transaction.atomic
 def match_end(
-    *, actor: User | None, match: Match, ending: str, reason: str, rematch: bool = False
+    *,
+    actor: User | None,
+    match: Match,
+    ending: str,
+    reason_code: str,
+    reason: str = "",
+    rematch: bool = False,
 ) -> Match:
-    """End a match. Rematching policy: an unplanned ending may put the mentee back in the
-    queue (a new application with the same wishes, the previous mentor excluded); a planned
-    ending closes the application."""
+    """End a match, planned or not, with a reason from the list (and words of one's own, which
+    "other" needs). Rematching policy: an unplanned ending may put the mentee back in the queue
+    (a new application with the same wishes, the previous mentor excluded); a planned ending
+    closes the application. An open ending request of the mentor is marked as accepted."""
     if actor is not None:
         require_role(actor, Role.OPERATOR)
     locked = Match.objects.select_for_update().select_related("mentee", "group").get(pk=match.pk)
     if locked.status != Match.Status.ACTIVE:
         raise Conflict(_("이미 종료된 매칭입니다."), code="already_ended")
-    if ending not in Match.Ending.values:
-        raise InvalidInput(_("종료 구분을 선택해 주세요."), details={"field": "ending"})
-    if not reason.strip():
-        raise InvalidInput(_("종료 사유를 적어 주세요."), details={"field": "reason"})
+    detail = _check_reason(ending, reason_code, reason)
     if rematch and ending != Match.Ending.UNPLANNED:
         raise RuleViolation(_("재매칭은 중도 종료에만 적용됩니다."), code="rematch_policy")
     locked.status = Match.Status.ENDED
     locked.ended_on = today()
     locked.ending = ending
-    locked.end_reason = reason.strip()[:300]
+    locked.end_reason_code = reason_code
+    locked.end_reason = detail[:300]
+    locked.ended_by = actor
     locked.rematch_requested = rematch
     locked.save()
+    EndRequest.objects.filter(match=locked, status=EndRequest.Status.OPEN).update(
+        status=EndRequest.Status.ACCEPTED, decided_by=actor, decided_at=now(), updated_at=now()
+    )
     old = locked.mentee
     old.status = MenteeApplication.Status.CLOSED
     old.save(update_fields=["status", "updated_at"])
@@ -768,16 +795,69 @@ def match_end(
 
 
 @transaction.atomic
+def end_request_submit(
+    *, mentor_user: User, match: Match, ending: str, reason_code: str, detail: str = ""
+) -> EndRequest:
+    """A mentor asks the city to end a match of their group. Sending the same request again
+    returns the open one; a different request while one is open is refused."""
+    require_role(mentor_user, Role.MENTOR)
+    locked = Match.objects.select_for_update().select_related("group__mentor").get(pk=match.pk)
+    if locked.group.mentor.user_id != mentor_user.pk:
+        raise PermissionDenied(_("본인 모둠의 멘티만 다룰 수 있습니다."), code="wrong_owner")
+    if locked.status != Match.Status.ACTIVE:
+        raise Conflict(_("이미 종료된 매칭입니다."), code="already_ended")
+    detail = _check_reason(ending, reason_code, detail)[:500]
+    current = EndRequest.objects.filter(match=locked, status=EndRequest.Status.OPEN).first()
+    if current is not None:
+        if (current.ending, current.reason_code, current.detail) == (ending, reason_code, detail):
+            return current
+        raise Conflict(
+            _("이미 종료를 요청했습니다. 운영자가 검토 중입니다."), code="already_requested"
+        )
+    return EndRequest.objects.create(
+        match=locked,
+        requested_by=mentor_user,
+        ending=ending,
+        reason_code=reason_code,
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def end_request_decline(*, operator: User, request: EndRequest, note: str) -> EndRequest:
+    """An operator keeps the match going and tells the mentor why."""
+    require_role(operator, Role.OPERATOR)
+    locked = EndRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != EndRequest.Status.OPEN:
+        raise Conflict(_("이미 처리된 요청입니다."), code="already_decided")
+    if not note.strip():
+        raise InvalidInput(_("반려 사유를 적어 주세요."), details={"field": "note"})
+    locked.status = EndRequest.Status.DECLINED
+    locked.decided_by = operator
+    locked.decided_at = now()
+    locked.decision_note = note.strip()[:300]
+    locked.save()
+    return locked
+
+
+EXIT_TEXT_MAX = 1000
+
+
+@transaction.atomic
 def exit_survey_submit(
     *,
     user: User,
     match: Match,
-    satisfaction: int,
-    goals_met: int,
-    would_recommend: bool,
-    comment: str,
+    rating: int,
+    went_well: str,
+    could_be_better: str,
+    would_recommend: bool | None,
 ) -> ExitSurvey:
-    match = Match.objects.select_related("mentee", "group__mentor").get(pk=match.pk)
+    """The mentee's or the mentor's survey when a match has ended: once per person per match.
+    Sending the same answers again returns the stored survey; different answers are refused."""
+    match = (
+        Match.objects.select_for_update().select_related("mentee", "group__mentor").get(pk=match.pk)
+    )
     if match.mentee.user_id == user.pk:
         respondent = ExitSurvey.Respondent.MENTEE
     elif match.group.mentor.user_id == user.pk:
@@ -786,26 +866,34 @@ def exit_survey_submit(
         raise PermissionDenied(_("본인의 매칭에만 응답할 수 있습니다."), code="wrong_owner")
     if match.status != Match.Status.ENDED:
         raise Conflict(_("종료된 매칭에만 응답할 수 있습니다."), code="wrong_state")
-    for field, value in (("satisfaction", satisfaction), ("goals_met", goals_met)):
-        if not 1 <= value <= 5:
-            raise InvalidInput(_("1~5 중에서 골라 주세요."), details={"field": field})
-    if ExitSurvey.objects.filter(match=match, respondent=respondent).exists():
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise InvalidInput(_("1~5 중에서 골라 주세요."), details={"field": "rating"})
+    if not isinstance(would_recommend, bool):
+        raise InvalidInput(_("추천하고 싶은지 골라 주세요."), details={"field": "would_recommend"})
+    texts = {"went_well": went_well.strip(), "could_be_better": could_be_better.strip()}
+    for field, text in texts.items():
+        if len(text) > EXIT_TEXT_MAX:
+            raise InvalidInput(_("1,000자 이내로 적어 주세요."), details={"field": field})
+    answers: dict[str, Any] = {"rating": rating, "would_recommend": would_recommend, **texts}
+    existing = ExitSurvey.objects.filter(match=match, respondent=respondent).first()
+    if existing is not None:
+        if all(getattr(existing, key) == value for key, value in answers.items()):
+            return existing
         raise Conflict(_("이미 응답했습니다."), code="already_answered")
-    return ExitSurvey.objects.create(
-        match=match,
-        respondent=respondent,
-        satisfaction=satisfaction,
-        goals_met=goals_met,
-        would_recommend=would_recommend,
-        comment=comment.strip()[:2000],
-    )
+    return ExitSurvey.objects.create(match=match, respondent=respondent, **answers)
 
 
 def matches_end_for_member(*, user: Any, reason: str) -> int:
     """End the active matches of a learner whose membership ended (no rematch)."""
     count = 0
     for match in Match.objects.filter(mentee__user=user, status=Match.Status.ACTIVE):
-        match_end(actor=None, match=match, ending=Match.Ending.UNPLANNED, reason=reason)
+        match_end(
+            actor=None,
+            match=match,
+            ending=Match.Ending.UNPLANNED,
+            reason_code=EndReason.MEMBERSHIP_ENDED,
+            reason=reason,
+        )
         count += 1
     MenteeApplication.objects.filter(user=user, status="submitted").update(status="closed")
     return count

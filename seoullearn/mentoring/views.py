@@ -24,11 +24,16 @@ from seoullearn.mentoring.models import (
     LANGUAGE_CHOICES,
     LEVEL_CHOICES,
     MAJOR_CHOICES,
+    PLANNED_REASONS,
     SLOT_CHOICES,
     SUBJECT_CHOICES,
+    UNPLANNED_REASONS,
     Attendance,
     Award,
+    EndReason,
+    EndRequest,
     Event,
+    Match,
     MenteeApplication,
     MentorApplication,
     Session,
@@ -138,6 +143,7 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
             "awards": Award.objects.filter(
                 mentor__user=_me(request), status=Award.Status.PUBLISHED
             ).order_by("-period_start"),
+            "ended": [e for e in _ended_for_mentor(request) if not e[1]],
         },
     )
 
@@ -232,7 +238,14 @@ def mentor_group(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("활동을 계획했습니다."))
             return redirect("mentoring:mentor_group")
-    matches = group.matches.filter(status="active").select_related("mentee__user") if group else []
+    matches = (
+        list(group.matches.filter(status="active").select_related("mentee__user")) if group else []
+    )
+    requested = set(
+        EndRequest.objects.filter(
+            match__in=[m.pk for m in matches], status=EndRequest.Status.OPEN
+        ).values_list("match_id", flat=True)
+    )
     for match in matches:
         access_log_record(
             actor=request.user,
@@ -256,7 +269,8 @@ def mentor_group(request: HttpRequest) -> HttpResponse:
         "mentoring/mentor_group.html",
         {
             "group": group,
-            "matches": matches,
+            "matches": [(m, m.pk in requested) for m in matches],
+            "ended": _ended_for_mentor(request),
             "planned": sessions.filter(status=Session.Status.PLANNED).order_by(
                 "date", "start_time"
             ),
@@ -292,6 +306,143 @@ def session_log(request: HttpRequest, session_id: str) -> HttpResponse:
     return render(request, "mentoring/session_log.html", {"session": session, "matches": matches})
 
 
+def _ended_for_mentor(request: HttpRequest) -> list[tuple[Match, bool]]:
+    """The mentor's ended matches, each with whether the mentor answered its exit survey."""
+    ended = list(selectors.ended_matches_of(_me(request)).filter(group__mentor__user=_me(request)))
+    answered = selectors.answered_exit_surveys(_me(request), ended)
+    return [(m, m.pk in answered) for m in ended]
+
+
+def _ending_choice(value: str) -> tuple[str, str]:
+    """``planned:term_end`` -> (``planned``, ``term_end``): one choice names the kind of
+    ending and the reason together."""
+    ending, _sep, code = value.partition(":")
+    return ending, code
+
+
+def _reason_choices() -> list[tuple[str, str, list[tuple[str, Any]]]]:
+    """The reasons grouped by kind of ending, as the forms offer them."""
+    labels = dict(EndReason.choices)
+    return [
+        (
+            ending,
+            str(label),
+            [(f"{ending}:{code}", labels[code]) for code in codes],
+        )
+        for (ending, label), codes in zip(
+            Match.Ending.choices, (PLANNED_REASONS, UNPLANNED_REASONS), strict=True
+        )
+    ]
+
+
+@role_required(Role.MENTOR)
+def end_request(request: HttpRequest, match_id: str) -> HttpResponse:
+    """A mentor asks the city to end a match of their group, with a reason."""
+    match = get_object_or_404(
+        Match.objects.select_related("mentee__user", "group__mentor"), public_id=match_id
+    )
+    if match.group.mentor.user_id != request.user.pk:
+        raise PermissionDenied(_("본인 모둠의 멘티만 다룰 수 있습니다."), code="wrong_owner")
+    if match.status != Match.Status.ACTIVE:
+        messages.info(request, _("이미 종료된 매칭입니다."))
+        return redirect("mentoring:mentor_group")
+    current = match.end_requests.filter(status=EndRequest.Status.OPEN).first()
+    if request.method == "POST":
+        ending, code = _ending_choice(request.POST.get("choice", ""))
+        try:
+            services.end_request_submit(
+                mentor_user=_me(request),
+                match=match,
+                ending=ending,
+                reason_code=code,
+                detail=request.POST.get("detail", ""),
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("종료를 요청했습니다. 운영자가 확인하고 종료 처리합니다."))
+            return redirect("mentoring:mentor_group")
+    access_log_record(
+        actor=request.user, subject=match.mentee.user, action="view",
+        purpose="mentor asks to end a match", request=request, obj=match,
+    )  # fmt: skip
+    chosen = (
+        request.POST.get("choice", "")
+        if request.method == "POST"
+        else (f"{current.ending}:{current.reason_code}" if current else "")
+    )
+    return render(
+        request,
+        "mentoring/end_request.html",
+        {
+            "match": match,
+            "current": current,
+            "reasons": _reason_choices(),
+            "chosen": chosen,
+            "detail": request.POST.get("detail", current.detail if current else ""),
+        },
+    )
+
+
+RECOMMEND_CHOICES = [("yes", _lazy("네, 추천하고 싶어요")), ("no", _lazy("아니요"))]
+
+
+@role_required(Role.MENTOR, Role.LEARNER)
+def exit_survey(request: HttpRequest, match_id: str) -> HttpResponse:
+    """The exit survey of an ended match: only its mentee and its mentor may open it, each
+    answers once."""
+    match = get_object_or_404(
+        Match.objects.select_related(
+            "mentee__user", "group__mentor__user", "group__mentor__university"
+        ),
+        public_id=match_id,
+    )
+    respondent = selectors.respondent_of(request.user, match)
+    if respondent is None:
+        raise PermissionDenied(_("본인의 매칭에만 응답할 수 있습니다."), code="wrong_owner")
+    home = "mentoring:mentee_home" if respondent == "mentee" else "mentoring:mentor_home"
+    if match.status != Match.Status.ENDED:
+        messages.info(request, _("멘토링이 끝나면 마무리 설문에 답할 수 있습니다."))
+        return redirect(home)
+    existing = match.exit_surveys.filter(respondent=respondent).first()
+    if request.method == "POST":
+        p = request.POST
+        recommend = {"yes": True, "no": False}.get(p.get("would_recommend", ""))
+        try:
+            services.exit_survey_submit(
+                user=_me(request),
+                match=match,
+                rating=_int(p.get("rating"), "rating"),
+                went_well=p.get("went_well", ""),
+                could_be_better=p.get("could_be_better", ""),
+                would_recommend=recommend,
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("마무리 설문에 답해 주셔서 고맙습니다."))
+            return redirect(home)
+    if respondent == "mentor":
+        access_log_record(
+            actor=request.user, subject=match.mentee.user, action="view",
+            purpose="mentor answers the exit survey", request=request, obj=match,
+        )  # fmt: skip
+    form = _posted(request)
+    return render(
+        request,
+        "mentoring/exit_survey.html",
+        {
+            "match": match,
+            "respondent": respondent,
+            "existing": existing,
+            "form": form,
+            "ratings": RATINGS,
+            "recommend_choices": RECOMMEND_CHOICES,
+            "home": home,
+        },
+    )
+
+
 @role_required(Role.MENTOR)
 def mentor_stipends(request: HttpRequest) -> HttpResponse:
     app = _my_application(request)
@@ -306,8 +457,17 @@ def mentor_stipends(request: HttpRequest) -> HttpResponse:
 def mentee_home(request: HttpRequest) -> HttpResponse:
     term = selectors.current_term()
     me = _me(request)
-    applications = MenteeApplication.objects.filter(user=me).select_related("term")
-    matches = list(selectors.mentee_matches(request.user))
+    applications = list(MenteeApplication.objects.filter(user=me).select_related("term"))
+    matches = list(selectors.mentee_matches(request.user).order_by("status", "-started_on"))
+    answered = selectors.answered_exit_surveys(me, matches)
+    cards = [
+        {
+            "match": m,
+            "next_step": selectors.next_step(m, applications, matches),
+            "survey_answered": m.pk in answered,
+        }
+        for m in matches
+    ]
     upcoming = (
         Session.objects.filter(
             status=Session.Status.PLANNED,
@@ -330,7 +490,7 @@ def mentee_home(request: HttpRequest) -> HttpResponse:
             "term": term,
             "applications": applications,
             "open_application": any(a.status in ("submitted", "matched") for a in applications),
-            "matches": matches,
+            "cards": cards,
             "upcoming": upcoming,
             "held": held,
         },

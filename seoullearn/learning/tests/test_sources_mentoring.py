@@ -105,7 +105,7 @@ def test_only_the_learners_own_mentor_reads_the_plan(client, mentored):
         )
     # when the match ends, the mentor loses access
     mentoring_services.match_end(
-        actor=None, match=group.matches.get(), ending="planned", reason="기수 종료"
+        actor=None, match=group.matches.get(), ending="planned", reason_code="term_end"
     )
     assert not selectors.may_read_plan(own, plan)
     client.force_login(own)

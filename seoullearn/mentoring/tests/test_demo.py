@@ -22,6 +22,7 @@ from seoullearn.mentoring import demo, selectors
 from seoullearn.mentoring.models import (
     Award,
     CheckIn,
+    EndRequest,
     Event,
     ExitSurvey,
     Match,
@@ -73,6 +74,7 @@ def test_seed_demo_small_fills_every_mentoring_page() -> None:
     assert Award.objects.filter(status="proposed").exists()
     assert Match.objects.filter(status="ended", ending="planned").exists()
     assert ExitSurvey.objects.filter(respondent="mentor").exists()
+    assert EndRequest.objects.filter(status="open").exists()
     assert MenteeApplication.objects.filter(status="submitted").exists()
     assert Event.objects.filter(starts_at__date__gt=today()).exists()
 
@@ -123,8 +125,24 @@ def test_seed_demo_small_fills_every_mentoring_page() -> None:
 
     # the operator's pages
     operator = _client("operator")
-    for name in ("pipeline", "training", "runs", "check_ins", "awards"):
+    for name in ("pipeline", "training", "runs", "check_ins", "groups", "awards"):
         _ok(operator, reverse(f"mentoring_ops:{name}"))
+    # closure: the surveys in aggregate, the mentor's request, the group of an ended match
+    closure = _ok(operator, reverse("mentoring_ops:closure"))
+    request = EndRequest.objects.get(status="open")
+    assert request.match.mentee.user.display_name in closure
+    _ok(operator, reverse("mentoring_ops:match_end", args=[request.match.public_id]))
+    ended = Match.objects.filter(status="ended", ending="planned").first()
+    assert ended is not None and ended.exit_surveys.count() == 2
+    group_page = _ok(operator, reverse("mentoring_ops:group", args=[ended.group.public_id]))
+    assert ended.mentee.user.display_name in group_page
+    # both sides of the planned ending see their answers
+    for user in (ended.mentee.user, ended.group.mentor.user):
+        side = Client()
+        side.force_login(user)
+        assert "survey-answer" in _ok(
+            side, reverse("mentoring:exit_survey", args=[ended.public_id])
+        )
     applicant = MentorApplication.objects.get(user__username="mentor_applicant")
     assert applicant.status == "recommended"
     _ok(operator, reverse("mentoring_ops:application", args=[applicant.public_id]))
@@ -155,7 +173,8 @@ def _run(seed: int) -> list[Any]:
         sorted(
             Award.objects.values_list("public_id", "period_start", "rank", "mentor__user__username")
         ),
-        sorted(ExitSurvey.objects.values_list("public_id", "respondent", "satisfaction")),
+        sorted(ExitSurvey.objects.values_list("public_id", "respondent", "rating")),
+        sorted(EndRequest.objects.values_list("public_id", "match__public_id", "reason_code")),
     ]
 
 

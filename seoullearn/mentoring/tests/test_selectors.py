@@ -68,7 +68,7 @@ def test_mentor_relation_follows_active_matches(group: Any, term: Any) -> None:
     assert not selectors.mentees_of(first).exists()
 
     match = group.matches.get(mentee__user=first)
-    services.match_end(actor=None, match=match, ending=Match.Ending.PLANNED, reason="학기 종료")
+    services.match_end(actor=None, match=match, ending=Match.Ending.PLANNED, reason_code="term_end")
     assert not selectors.is_mentor_of(mentor, first)
     assert list(selectors.mentees_of(mentor)) == [second]
 
@@ -119,6 +119,7 @@ def test_sessions_for_learner(group: Any, term: Any) -> None:
         actor=None,
         match=group.matches.get(mentee__user=first),
         ending=Match.Ending.UNPLANNED,
+        reason_code="mentee_left",
         reason="이사",
     )
     after = selectors.sessions_for_learner(first, since=since, until=until)
@@ -148,7 +149,9 @@ def test_achievements_for_learner(group: Any) -> None:
     [other] = selectors.achievements_for_learner(second)
     assert "1회" in other["title"] and other["source_key"] != entry["source_key"]
     # a planned ending is shown as completed mentoring
-    services.match_end(actor=None, match=match, ending=Match.Ending.PLANNED, reason="목표 달성")
+    services.match_end(
+        actor=None, match=match, ending=Match.Ending.PLANNED, reason_code="goals_met"
+    )
     assert "수료" in selectors.achievements_for_learner(first)[0]["title"]
 
 
@@ -160,7 +163,7 @@ def test_check_in_due_list_costs_the_same_queries_for_many_groups(
     from seoullearn.accounts.tests.factories import OperatorFactory
     from seoullearn.mentoring.models import CheckIn
 
-    operator = OperatorFactory()
+    operator: Any = OperatorFactory()
     started = today() - dt.timedelta(days=70)
     groups = []
     for index in range(6):

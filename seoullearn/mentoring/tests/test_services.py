@@ -273,33 +273,20 @@ def test_check_ins_health_and_closure_with_rematch(
     match = group.matches.get()
     with pytest.raises(RuleViolation):
         services.match_end(
-            actor=operator, match=match, ending="planned", reason="기간 만료", rematch=True
+            actor=operator, match=match, ending="planned", reason_code="term_end", rematch=True
         )
     services.match_end(
-        actor=operator, match=match, ending="unplanned", reason="일정 충돌", rematch=True
+        actor=operator, match=match, ending="unplanned", reason_code="schedule", rematch=True
     )
     fresh = MenteeApplication.objects.get(status="submitted")
     assert list(fresh.excluded_mentors.all()) == [mentor]
     group.refresh_from_db()
     assert group.status == "ended"
-    survey = services.exit_survey_submit(
-        user=match.mentee.user,
-        match=match,
-        satisfaction=4,
-        goals_met=3,
-        would_recommend=True,
-        comment="",
-    )
+    answers = {"rating": 4, "went_well": "", "could_be_better": "", "would_recommend": True}
+    survey = services.exit_survey_submit(user=match.mentee.user, match=match, **answers)
     assert survey.respondent == "mentee"
     with pytest.raises(Conflict):
-        services.exit_survey_submit(
-            user=match.mentee.user,
-            match=match,
-            satisfaction=4,
-            goals_met=3,
-            would_recommend=True,
-            comment="",
-        )
+        services.exit_survey_submit(user=match.mentee.user, match=match, **{**answers, "rating": 2})
     # The next run never pairs the mentee with the excluded mentor.
     run = _run(term, operator, run_tasks)
     assert run.proposals.count() == 0
@@ -314,7 +301,10 @@ def test_membership_end_ends_matches(term: Any, operator: Any, run_tasks: Any) -
     services.matching_run_publish(operator=operator, run=_run(term, operator, run_tasks))
     membership = app.user.memberships.get()
     membership_ended.send(sender=type(membership), membership=membership, reason="expired")
-    assert Match.objects.get().status == "ended"
+    match = Match.objects.get()
+    assert match.status == "ended" and match.ending == "unplanned"
+    assert (match.end_reason_code, match.end_reason) == ("membership_ended", "expired")
+    assert not match.rematch_requested
 
 
 @pytest.mark.django_db(transaction=True)
