@@ -1,5 +1,6 @@
-"""Demo data: learners' goals and free time, four weeks of plans (some kept, some not), and
-portfolios with reflections and a share link."""
+"""Demo data: learners' goals and free time, four weeks of plans (some kept, some not),
+portfolios with reflections and a share link, and the demo mentor's comments on the plans of
+this week of their mentees (``learner_member`` among them, from the mentoring demo)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from seoullearn.core.demo import DemoContext
 from seoullearn.core.roles import Role
 from seoullearn.core.timeutil import SEOUL
 from seoullearn.eligibility.models import Membership
-from seoullearn.learning import services
-from seoullearn.learning.models import Goal, PlanItem, PortfolioEntry, Subject
+from seoullearn.learning import services, sources
+from seoullearn.learning.models import Goal, LearningPlan, PlanItem, PortfolioEntry, Subject
 from seoullearn.learning.planner import week_start_of
 
 PROFILES = [
@@ -115,4 +116,33 @@ def seed(ctx: DemoContext) -> None:
                 services.share_create(learner=learner, recipient="서울고등학교 진학지도부", days=30)
             ctx.login(
                 "learner", learner.get_username(), "학습 계획·진도·포트폴리오가 채워진 학습자"
+            )
+    _mentor_comments(ctx, chosen)
+
+
+MENTOR_COMMENTS = [
+    "이번 주 계획 좋아요! 멘토링 전에 숙제를 먼저 풀어 오면 틀린 문제를 같이 볼 수 있어요. "
+    "주말에는 복습 위주로 가볍게 해요.",
+    "평일 공부 시간이 조금 많아 보여요. 하루는 쉬는 날로 두고 꾸준히 하는 게 더 중요해요.",
+    "지난주보다 계획을 잘 지켰네요. 이번 주에는 영어 단어를 매일 10분씩 넣어 보면 어때요?",
+]
+
+
+def _mentor_comments(ctx: DemoContext, learners: list[Any]) -> None:
+    """The demo mentor comments on this week's plan of each of their mentees who has one,
+    through the service the plan page calls (only the learner's own mentor may)."""
+    mentor = get_user_model().objects.filter(username="mentor", role=Role.MENTOR).first()
+    if mentor is None:
+        return
+    this_week = week_start_of(ctx.today)
+    chosen = {learner.pk for learner in learners}
+    mentees = sorted(
+        (m for m in sources.mentees_of(mentor) if m.pk in chosen),
+        key=lambda m: m.get_username() != "learner_member",
+    )
+    for index, mentee in enumerate(mentees):
+        plan = LearningPlan.objects.filter(learner=mentee, week_start=this_week).first()
+        if plan is not None:
+            services.plan_comment_add(
+                plan=plan, author=mentor, body=MENTOR_COMMENTS[index % len(MENTOR_COMMENTS)]
             )

@@ -1080,7 +1080,9 @@ def _check_ins(
 
 def _awards(ctx: DemoContext, term: MentorTerm, published_on: dt.date, operator: User) -> None:
     """Monthly excellent teams for each complete month of activity: earlier months published,
-    the last one proposed and under review (one team set aside with a reason)."""
+    the last one proposed and under review (one team set aside with a reason). Then the
+    half-year's 10 best teams (the six months to the end of last month) and the term's 10
+    honorary mentors so far, both published."""
     # a month counts when the groups were active for (nearly) all of it
     month = published_on.replace(day=1)
     if published_on.day > 7:
@@ -1092,23 +1094,47 @@ def _awards(ctx: DemoContext, term: MentorTerm, published_on: dt.date, operator:
         month = add_months(month, 1)
     for index, start in enumerate(months):
         end = add_months(start, 1) - dt.timedelta(days=1)
-        kind = "monthly_team"
-        proposed = services.awards_propose(
-            operator=operator, term=term, kind=kind, period_start=start, period_end=end
-        )
+        proposed = _propose(ctx, term, operator, Award.Kind.MONTHLY_TEAM, start, end)
         if not proposed:
             continue
-        for award in proposed:  # seeded identifiers (certificates are linked by them)
-            award.public_id = _uuid(ctx)
-            Award.objects.filter(pk=award.pk).update(public_id=award.public_id)
         if index < len(months) - 1 or len(months) == 1:
-            services.awards_publish(operator=operator, term=term, kind=kind, period_start=start)
+            services.awards_publish(
+                operator=operator, term=term, kind=Award.Kind.MONTHLY_TEAM, period_start=start
+            )
         elif len(proposed) > 2:
             services.award_exclude(
                 operator=operator,
                 award=proposed[1],
                 reason="멘티 보호자 민원 확인 중 (다음 달 재검토)",
             )
+    last_day = this_month - dt.timedelta(days=1)
+    for kind, start in (
+        (Award.Kind.HALF_YEAR_TEAM, max(add_months(this_month, -6), term.starts_on)),
+        (Award.Kind.HONORARY_MENTOR, term.starts_on),
+    ):
+        # only once a whole month of activity lies in the period (never early in a term)
+        if last_day <= max(published_on, start):
+            continue
+        if not _propose(ctx, term, operator, kind, start, last_day):
+            continue
+        services.awards_publish(operator=operator, term=term, kind=kind, period_start=start)
+
+
+def _propose(
+    ctx: DemoContext,
+    term: MentorTerm,
+    operator: User,
+    kind: str,
+    start: dt.date,
+    end: dt.date,
+) -> list[Award]:
+    proposed = services.awards_propose(
+        operator=operator, term=term, kind=kind, period_start=start, period_end=end
+    )
+    for award in proposed:  # seeded identifiers (certificates are linked by them)
+        award.public_id = _uuid(ctx)
+        Award.objects.filter(pk=award.pk).update(public_id=award.public_id)
+    return proposed
 
 
 def _closures(ctx: DemoContext, plans: list[Plan], operator: User) -> None:

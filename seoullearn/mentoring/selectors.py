@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
 from seoullearn.core.geo import SEOUL_DISTRICTS
@@ -609,25 +610,41 @@ GOOD_LOG_CHARS = 100
 def award_ranking(term: MentorTerm, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """Every group with activity in the period, scored by: sessions held (against 4 a
     month), attendance rate, mean mentee feedback and log quality (share of session notes of
-    at least 100 characters). Ties: more sessions, then earlier group."""
+    at least 100 characters). Ties: more sessions, then earlier group. Four queries, whatever
+    the number of groups."""
     months = max(1, round((end - start).days / 30))
     target = SESSIONS_FULL_MARKS_PER_MONTH * months
-    out: list[dict[str, Any]] = []
-    groups = MentoringGroup.objects.filter(term=term).select_related("mentor__user")
-    for group in groups:
-        sessions = list(
-            group.sessions.filter(status=Session.Status.LOGGED, date__gte=start, date__lte=end)
-        )
-        if not sessions:
-            continue
-        att = Attendance.objects.filter(session__in=sessions).aggregate(
+    logged = Session.objects.filter(
+        group__term=term, status=Session.Status.LOGGED, date__gte=start, date__lte=end
+    )
+    held = dict(logged.values("group_id").annotate(n=Count("id")).values_list("group_id", "n"))
+    good_logs = dict(
+        logged.annotate(chars=Length("notes"))
+        .filter(chars__gte=GOOD_LOG_CHARS)
+        .values("group_id")
+        .annotate(n=Count("id"))
+        .values_list("group_id", "n")
+    )
+    attendance = {
+        row["session__group_id"]: row
+        for row in Attendance.objects.filter(session__in=logged.values("pk"))
+        .values("session__group_id")
+        .annotate(
             total=Count("id"), present=Count("id", filter=Q(attended=True)), fb=Avg("feedback")
         )
+    }
+    out: list[dict[str, Any]] = []
+    groups = MentoringGroup.objects.filter(pk__in=logged.values("group_id")).select_related(
+        "mentor__user"
+    )
+    for group in groups:
+        n = held[group.pk]
+        att: dict[str, Any] = attendance.get(group.pk, {"total": 0, "present": 0, "fb": None})
         parts = {
-            "sessions": min(len(sessions) / target, 1.0),
+            "sessions": min(n / target, 1.0),
             "attendance": (att["present"] / att["total"]) if att["total"] else 0.0,
             "feedback": ((att["fb"] - 1) / 4) if att["fb"] is not None else 0.0,
-            "log_quality": sum(len(s.notes) >= GOOD_LOG_CHARS for s in sessions) / len(sessions),
+            "log_quality": good_logs.get(group.pk, 0) / n,
         }
         score = round(sum(AWARD_WEIGHTS[k] * v for k, v in parts.items()), 2)
         out.append(
@@ -635,7 +652,7 @@ def award_ranking(term: MentorTerm, start: dt.date, end: dt.date) -> list[dict[s
                 "group": group,
                 "mentor": group.mentor,
                 "score": score,
-                "sessions": len(sessions),
+                "sessions": n,
                 "components": {k: round(v, 3) for k, v in parts.items()},
             }
         )

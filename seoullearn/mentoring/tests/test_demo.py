@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections import Counter
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,7 +19,7 @@ from seoullearn.accounts import demo as accounts_demo
 from seoullearn.core.demo import DemoContext
 from seoullearn.core.timeutil import today
 from seoullearn.eligibility import demo as eligibility_demo
-from seoullearn.learning.models import LearningPlan, PortfolioEntry
+from seoullearn.learning.models import LearningPlan, PlanComment, PortfolioEntry
 from seoullearn.mentoring import demo, selectors
 from seoullearn.mentoring.models import (
     Award,
@@ -72,6 +74,10 @@ def test_seed_demo_small_fills_every_mentoring_page() -> None:
     assert CheckIn.objects.exists() and selectors.check_in_due_list(term)
     assert Award.objects.filter(status="published").exists()
     assert Award.objects.filter(status="proposed").exists()
+    for kind in ("half_year_team", "honorary_mentor"):
+        awards = Award.objects.filter(kind=kind)
+        assert awards.count() == 10 and not awards.exclude(status="published").exists()
+    assert not Award.objects.filter(kind="honorary_mentor", group__isnull=False).exists()
     assert Match.objects.filter(status="ended", ending="planned").exists()
     assert ExitSurvey.objects.filter(respondent="mentor").exists()
     assert EndRequest.objects.filter(status="open").exists()
@@ -98,7 +104,9 @@ def test_seed_demo_small_fills_every_mentoring_page() -> None:
     assert learner.display_name in _ok(mentor, reverse("learning:mentor_home"))
     plan = LearningPlan.objects.filter(learner=learner).order_by("-week_start").first()
     assert plan is not None
-    _ok(mentor, reverse("learning:plan_detail", args=[plan.public_id]))
+    # the demo mentor commented on this week's plan, which the learner reads
+    comment = PlanComment.objects.get(plan=plan, author=group.mentor.user)
+    assert comment.body in _ok(mentor, reverse("learning:plan_detail", args=[plan.public_id]))
     assert group.sessions.filter(lrs_recorded=True).exists()
 
     # the demo learner: the mentor, sessions to rate, mentoring in the plan and portfolio
@@ -113,6 +121,9 @@ def test_seed_demo_small_fills_every_mentoring_page() -> None:
     assert LearningPlan.objects.filter(learner=learner, items__kind="mentoring").exists()
     entry = PortfolioEntry.objects.get(learner=learner, kind="mentoring")
     assert entry.title in _ok(member, reverse("learning:portfolio"))
+    assert PlanComment.objects.get(author__username="mentor", plan__learner=learner).body in _ok(
+        member, reverse("learning:plan")
+    )
 
     # the coordinator: their university's applicants, one still to recommend
     coordinator = _client("coordinator")
@@ -189,6 +200,23 @@ def test_mentoring_demo_is_deterministic() -> None:
     assert first == second
     assert first != third
     assert all(first)
+
+
+@pytest.mark.parametrize("day", ["2026-03-03", "2026-03-20", "2026-04-09", "2027-01-15"])
+def test_the_demo_runs_on_any_day_of_a_term(day: str) -> None:
+    """Early in a term there is no complete month of activity yet: no award is proposed for
+    a period before the groups began, and nothing fails."""
+    moment = dt.datetime.fromisoformat(f"{day}T11:00:00+09:00")
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        _run(3)
+        assert today() == dt.date.fromisoformat(day)
+    assert Match.objects.exists()
+    started = MentoringGroup.objects.order_by("started_on").values_list("started_on", flat=True)[0]
+    assert not Award.objects.filter(period_end__lt=started).exists()
+    for kind in ("half_year_team", "honorary_mentor"):
+        awards = Award.objects.filter(kind=kind)
+        first_of_month = dt.date.fromisoformat(day).replace(day=1)
+        assert all(a.status == "published" and a.period_end < first_of_month for a in awards)
 
 
 def test_demo_without_programme_or_operators_does_nothing() -> None:

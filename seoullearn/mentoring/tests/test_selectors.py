@@ -198,3 +198,43 @@ def test_check_in_due_list_costs_the_same_queries_for_many_groups(
         assert row["health"] == selectors.group_health(group)
         assert (row["required"], row["done"]) == selectors.check_ins_required(group, today())
     assert {row["health"] for row in rows} == {"needs_check_in", "inactive"}
+
+
+def test_award_ranking_reads_all_groups_at_once(
+    term: Any, django_assert_max_num_queries: Any
+) -> None:
+    """The transparent award score, per group, in four queries whatever the number of groups
+    (the full demo's 1,247 groups once cost two queries each)."""
+    groups = []
+    for index in range(5):
+        group = make_group(
+            make_ready_mentor(term=term),
+            [MenteeApplicationFactory(term=term) for _ in range(2)],
+            started_on=today() - dt.timedelta(days=50),
+        )
+        groups.append(group)
+        for week in range(index + 1):
+            session = _plan(group, today() - dt.timedelta(days=7 * week + 1))
+            _log(group, session, [m.mentee.user for m in group.matches.all()][: 1 + week % 2])
+            Session.objects.filter(pk=session.pk).update(notes="가" * (100 if week % 2 else 20))
+    rated = groups[4].sessions.first()
+    assert rated is not None
+    for attendance in rated.attendance.filter(attended=True):
+        attendance.feedback = 5
+        attendance.save()
+    start, end = today() - dt.timedelta(days=40), today()
+    with django_assert_max_num_queries(4):
+        ranking = selectors.award_ranking(term, start, end)
+    top = ranking[0]
+    assert top["group"].pk == groups[4].pk
+    # the score's parts, computed by hand from the group's sessions
+    sessions = list(groups[4].sessions.filter(status="logged"))
+    present = sum(s.attendance.filter(attended=True).count() for s in sessions)
+    expected = {
+        "sessions": min(len(sessions) / 4, 1.0),
+        "attendance": present / (2 * len(sessions)),
+        "feedback": 1.0,
+        "log_quality": sum(len(s.notes) >= 100 for s in sessions) / len(sessions),
+    }
+    assert top["components"] == {k: round(v, 3) for k, v in expected.items()}
+    assert top["sessions"] == 5 and len(ranking) == 5
