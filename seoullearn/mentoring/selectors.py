@@ -625,8 +625,8 @@ def award_ranking(term: MentorTerm, start: dt.date, end: dt.date) -> list[dict[s
         .annotate(n=Count("id"))
         .values_list("group_id", "n")
     )
-    attendance = {
-        row["session__group_id"]: row
+    attendance: dict[int, dict[str, Any]] = {
+        row["session__group_id"]: dict(row)
         for row in Attendance.objects.filter(session__in=logged.values("pk"))
         .values("session__group_id")
         .annotate(
@@ -639,7 +639,7 @@ def award_ranking(term: MentorTerm, start: dt.date, end: dt.date) -> list[dict[s
     )
     for group in groups:
         n = held[group.pk]
-        att: dict[str, Any] = attendance.get(group.pk, {"total": 0, "present": 0, "fb": None})
+        att = attendance.get(group.pk, {"total": 0, "present": 0, "fb": None})
         parts = {
             "sessions": min(n / target, 1.0),
             "attendance": (att["present"] / att["total"]) if att["total"] else 0.0,
