@@ -2,9 +2,9 @@
 
 Providers come from ``ctx.shared["providers"]`` or the catalog; members from
 ``ctx.shared["members"]`` (users or memberships) or the current memberships. Statements follow
-``docs/xapi-profile.md``: launches, progress with time spent, completions, assessments, and the
-platform's own records of mentoring sessions and lectures. Skips quietly when there are no
-members.
+``docs/xapi-profile.md``: launches, progress with time spent, completions and assessments. The
+platform's own records come from the apps that hold the events (the mentoring demo records its
+logged sessions through ``platform_statement_record``). Skips quietly when there are no members.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Any
-
-from django.conf import settings
 
 from seoullearn.core.demo import DemoContext
 from seoullearn.lrs import profile, services
@@ -159,8 +157,6 @@ def seed(ctx: DemoContext) -> None:
     members = members[: ctx.scale(40, 600)]
     days = ctx.scale(90, 150)
     start = dt.datetime.combine(ctx.today - dt.timedelta(days=days), dt.time(), tzinfo=dt.UTC)
-    platform = services.platform_client()
-    platform_credential = services.Credential(client=platform, scopes=frozenset(platform.scopes))
     for member in members:
         chosen = ctx.rng.sample(credentials, k=min(len(credentials), ctx.rng.randint(1, 2)))
         for client, credential in chosen:
@@ -172,23 +168,3 @@ def seed(ctx: DemoContext) -> None:
                     credential=credential,
                     version="2.0",
                 )
-        # the platform's own records: a few mentoring sessions and a lecture
-        sessions = []
-        for week in range(0, days, 14):
-            if ctx.rng.random() < 0.5:
-                continue
-            moment = start + dt.timedelta(days=week + 2, hours=10)
-            sessions.append(
-                profile.mentoring_session_statement(
-                    user=member,
-                    session_id=f"demo-{member.pk}-{week}",
-                    minutes=ctx.rng.choice([50, 60, 90]),
-                    mode=ctx.rng.choice(["online", "offline"]),
-                    timestamp=moment,
-                    site=settings.SITE_URL,
-                )
-            )
-        if sessions:
-            services.statements_store(
-                statements=sessions, credential=platform_credential, version="2.0"
-            )

@@ -8,8 +8,6 @@ and established ones (ADL verbs and activity types, cmi5 progress) where they ex
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
 from typing import Any
 
 BASE = "https://slearn.seoul.go.kr/xapi"
@@ -61,39 +59,3 @@ def verb(name: str) -> dict[str, Any]:
 def activity_iri(kind: str, identifier: str) -> str:
     """IRI of a platform Activity, e.g. ``activity_iri("mentoring-sessions", str(uuid))``."""
     return f"{BASE}/activities/{kind}/{identifier}"
-
-
-def mentoring_session_statement(
-    *,
-    user: Any,
-    session_id: str,
-    minutes: int,
-    mode: str,
-    timestamp: dt.datetime,
-    site: str,
-) -> dict[str, Any]:
-    """A learner attended a mentoring session (the form ``platform_statement_record`` makes)."""
-    return {
-        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{site}/mentoring/{session_id}/{user.pk}")),
-        "actor": {
-            "objectType": "Agent",
-            "account": {"homePage": site.rstrip("/"), "name": str(user.pseudonym)},
-        },
-        "verb": verb("attended"),
-        "object": {
-            "objectType": "Activity",
-            "id": activity_iri("mentoring-sessions", session_id),
-            "definition": {
-                "type": ACTIVITY_MENTORING_SESSION,
-                "name": {"ko-KR": "멘토링 활동", "en-US": "Mentoring session"},
-            },
-        },
-        "result": {"duration": f"PT{minutes}M", "completion": True},
-        "context": {
-            "platform": "Seoul Learn",
-            "language": "ko-KR",
-            "extensions": {EXT_MODE: mode},
-            "contextActivities": {"category": [{"objectType": "Activity", "id": PROFILE_ID}]},
-        },
-        "timestamp": timestamp.isoformat(),
-    }

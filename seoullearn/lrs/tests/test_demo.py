@@ -40,6 +40,6 @@ def test_demo_gives_members_months_of_records() -> None:
         summary = selectors.learner_activity_summary(learner)
         assert summary["statements"] > 0
         assert summary["active_days"] > 0
-    assert Statement.objects.filter(
-        payload__verb__id="http://adlnet.gov/expapi/verbs/attended"
-    ).exists()
+    # the platform's own statements come from the apps that hold the events (mentoring's demo
+    # records its logged sessions), never made up here
+    assert not Statement.objects.filter(client__is_platform=True).exists()

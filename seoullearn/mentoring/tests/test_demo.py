@@ -108,6 +108,18 @@ def test_seed_demo_small_fills_every_mentoring_page() -> None:
     comment = PlanComment.objects.get(plan=plan, author=group.mentor.user)
     assert comment.body in _ok(mentor, reverse("learning:plan_detail", args=[plan.public_id]))
     assert group.sessions.filter(lrs_recorded=True).exists()
+    # every mentoring statement in the record store is about a real, logged session
+    from seoullearn.lrs.models import Statement
+
+    logged = {
+        str(pk)
+        for pk in Session.objects.filter(lrs_recorded=True).values_list("public_id", flat=True)
+    }
+    platform = [
+        s.payload["object"]["id"] for s in Statement.objects.filter(client__is_platform=True)
+    ]
+    about_sessions = [iri for iri in platform if "/mentoring-sessions/" in iri]
+    assert about_sessions and {iri.rsplit("/", 1)[1] for iri in about_sessions} <= logged
 
     # the demo learner: the mentor, sessions to rate, mentoring in the plan and portfolio
     member = _client("learner_member")
