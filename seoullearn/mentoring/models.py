@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from seoullearn.core.models import BaseModel
@@ -412,7 +413,7 @@ class EndReason(models.TextChoices):
     (``PLANNED_REASONS``, ``UNPLANNED_REASONS``); "other" to both and needs words."""
 
     TERM_END = "term_end", _("기수 활동 기간 종료")
-    GOALS_MET = "goals_met", _("목표 달성")
+    GOALS_MET = "goals_met", pgettext_lazy("ending reason", "목표 달성")
     SCHEDULE = "schedule", _("활동 시간이 맞지 않음")
     MENTEE_LEFT = "mentee_left", _("멘티 사정(이사·진학·학업 부담 등)")
     MENTOR_LEFT = "mentor_left", _("멘토 사정(휴학·군 입대·건강 등)")

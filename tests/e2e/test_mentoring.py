@@ -3,7 +3,9 @@
 a student applies as mentor; the university coordinator recommends; an operator (with the
 authenticator code) scores the review, records the checks, selects, records the training,
 runs matching (a background task whose progress the page follows), reviews the proposals and
-publishes; the mentor plans and logs a session; the mentee rates it."""
+publishes; the mentor plans and logs a session; the mentee rates it; the operator ends the
+match as planned from the group's page; the mentee answers the exit survey, which operators
+then read in aggregate."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from seoullearn.accounts.tests.factories import TEST_PASSWORD, MentorFactory
 from seoullearn.core.timeutil import today
 from seoullearn.mentoring.models import (
     Attendance,
+    ExitSurvey,
     Match,
     MatchingRun,
     MentorApplication,
@@ -41,7 +44,9 @@ def _submit(page: Any, name: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_mentor_application_to_logged_session(browser: Any, live_server: Any, run_tasks: Any):
+def test_mentor_application_to_logged_session_and_closure(
+    browser: Any, live_server: Any, run_tasks: Any
+):
     from seoullearn.mentoring.tests.factories import (
         MenteeApplicationFactory,
         TermFactory,
@@ -183,3 +188,51 @@ def test_mentor_application_to_logged_session(browser: Any, live_server: Any, ru
     attendance = Attendance.objects.get(session=session, match=match)
     assert attendance.attended and attendance.feedback == 4
     screenshot(learner, "mentoring-16-mentee-after-feedback")
+
+    # 8. The operator ends the match as planned, from the group's page, with a reason.
+    op.goto("/backoffice/mentoring/groups/")
+    screenshot(op, "mentoring-17-groups")
+    op.get_by_role("link", name="이멘토").click()
+    op.wait_for_load_state()
+    assert "김멘티" in op.locator("#mentees").inner_text()
+    screenshot(op, "mentoring-18-group")
+    op.get_by_role("link", name="매칭 종료…").click()
+    op.wait_for_load_state()
+    screenshot(op, "mentoring-19-match-end-confirm")
+    planned = op.locator("#end-planned")
+    planned.locator("label[for=planned-term_end]").click()
+    planned.locator("textarea[name=reason]").fill("기수 활동을 계획대로 마침")
+    planned.get_by_role("button", name="계획된 종료로 끝내기").click()
+    op.wait_for_load_state()
+    match.refresh_from_db()
+    assert (match.status, match.ending, match.end_reason_code) == ("ended", "planned", "term_end")
+    assert match.group.matches.filter(status="active").count() == 0
+    screenshot(op, "mentoring-20-group-ended")
+
+    # 9. The mentee reads what happens next and answers the exit survey.
+    learner.goto("/mentoring/me/")
+    assert "계획대로 마쳤습니다" in learner.locator("#next-step").inner_text()
+    screenshot(learner, "mentoring-21-mentee-ended")
+    learner.get_by_role("link", name="마무리 설문 작성").click()
+    learner.wait_for_load_state()
+    learner.locator("label[for=rating-5]").click()
+    learner.locator("label[for=recommend-yes]").click()
+    learner.fill("textarea[name=went_well]", "모르는 걸 편하게 물어볼 수 있었어요.")
+    learner.fill("textarea[name=could_be_better]", "한 번 더 만나고 싶었어요.")
+    screenshot(learner, "mentoring-22-exit-survey")
+    _submit(learner, "보내기")
+    survey = ExitSurvey.objects.get(match=match)
+    assert (survey.respondent, survey.rating, survey.would_recommend) == ("mentee", 5, True)
+    assert "마무리 설문 응답 완료" in learner.content()
+    screenshot(learner, "mentoring-23-mentee-after-survey")
+
+    # 10. The mentor is asked for their side; operators read the surveys in aggregate.
+    mentor.goto("/mentoring/mentor/")
+    assert mentor.locator("#pending-surveys").is_visible()
+    screenshot(mentor, "mentoring-24-mentor-pending-survey")
+    op.goto("/backoffice/mentoring/closure/")
+    assert (
+        "모르는 걸 편하게 물어볼 수 있었어요."
+        in op.locator("#answers ~ .sl-table-wrap").inner_text()
+    )
+    screenshot(op, "mentoring-25-closure")
