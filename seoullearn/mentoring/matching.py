@@ -117,8 +117,12 @@ class Options:
     district_coords: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     fairness: bool = False
     cohesion: bool = False
-    candidates_per_class: int = 4
-    block_cells: int = 6_000_000
+    candidates_per_class: int = 0
+    mentor_candidates: int = 0
+    pricing_per_row: int = 8
+    reoptimize_phases: int = 40
+    block_cells: int = 262_144
+    split_cells: int = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -274,6 +278,7 @@ class _Vocab:
         self.name = name
         self.limit = limit
         self.index: dict[str, int] = {}
+        self._masks: dict[frozenset[str], int] = {}
 
     def idx(self, item: str) -> int:
         if item not in self.index:
@@ -283,9 +288,13 @@ class _Vocab:
         return self.index[item]
 
     def mask(self, items: Iterable[str]) -> int:
-        value = 0
-        for item in items:
-            value |= 1 << self.idx(item)
+        key = items if isinstance(items, frozenset) else frozenset(items)
+        value = self._masks.get(key)
+        if value is None:
+            value = 0
+            for item in sorted(key):  # sorted: bit positions do not depend on hash order
+                value |= 1 << self.idx(item)
+            self._masks[key] = value
         return value
 
 
@@ -299,18 +308,68 @@ _M_COLS = (
     "gender", "special",
 )  # fmt: skip
 
+# Score steps: a component worth ``f(c)`` for ``c`` common items is added as
+# ``sum(delta * (c >= k) for k, delta in steps)`` (no table look-up, no division per pair).
+_Steps = tuple[tuple[int, int], ...]
+
+
+def _steps(weight: int, cap: int, divisor: int) -> _Steps:
+    """Steps of ``weight * min(c, cap) // divisor``."""
+    values = [weight * min(c, cap) // divisor for c in range(cap + 1)]
+    return tuple(
+        (k, values[k] - values[k - 1]) for k in range(1, cap + 1) if values[k] > values[k - 1]
+    )
+
 
 @dataclass
 class _Problem:
-    L: dict[str, np.ndarray]  # learner-class attributes
-    M: dict[str, np.ndarray]  # mentor-class attributes
+    L: dict[str, np.ndarray]  # learner-class attributes (int64, see _L_COLS)
+    M: dict[str, np.ndarray]  # mentor-class attributes (int64, see _M_COLS)
     l_count: np.ndarray  # learners per class
     m_cap: np.ndarray  # capacity per mentor class
-    l_members: list[list[int]]
-    m_members: list[list[int]]
+    l_order: np.ndarray  # learner indices by class: class t is l_order[l_start[t]:l_start[t+1]]
+    l_start: np.ndarray
+    m_order: np.ndarray
+    m_start: np.ndarray
     l_nsubj: np.ndarray
     special_rows: dict[int, dict[int, int | None]]  # learner class -> {mentor class: delta|None}
+    sp_row: np.ndarray  # learner classes with an entry in special_rows
     groups: list[tuple[np.ndarray, np.ndarray]]  # (learner class rows, mentor class cols)
+    # Scoring features: bit masks cut into bytes, so that every pairwise operation is on uint8.
+    f_subj: tuple[list[np.ndarray], list[np.ndarray]]
+    f_avail: tuple[list[np.ndarray], list[np.ndarray]]
+    f_interest: tuple[list[np.ndarray], list[np.ndarray]]
+    l_major: np.ndarray
+    m_major: np.ndarray
+    sdt: type[np.unsignedinteger[Any]]  # dtype of encoded scores (score + 1; 0 = infeasible)
+    weights: Weights
+    min_slots: int
+    avail_steps: _Steps
+    interest_steps: _Steps
+
+    def l_members(self, t: int) -> np.ndarray:
+        return self.l_order[self.l_start[t] : self.l_start[t + 1]]
+
+    def m_members(self, u: int) -> np.ndarray:
+        return self.m_order[self.m_start[u] : self.m_start[u + 1]]
+
+
+def _bytes(values: np.ndarray, nbits: int) -> list[np.ndarray]:
+    return [((values >> (8 * k)) & 0xFF).astype(np.uint8) for k in range(max(1, (nbits + 7) // 8))]
+
+
+def _class_index(
+    class_of: np.ndarray, n: int, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    order = np.argsort(class_of, kind="stable")
+    size = np.bincount(class_of, minlength=n).astype(np.int64)
+    start = np.concatenate([[0], np.cumsum(size)]).astype(np.int64)
+    total = (
+        size
+        if weights is None
+        else np.bincount(class_of, weights=weights, minlength=n).round().astype(np.int64)
+    )
+    return order, start, total
 
 
 def _encode(
@@ -324,181 +383,229 @@ def _encode(
     mentor_index = {m.key: i for i, m in enumerate(mentors)}
     special_mentors: set[int] = set()
     for learner in learners:
-        for key in (learner.previous_mentor, *learner.excluded_mentors):
-            if key in mentor_index:
-                special_mentors.add(mentor_index[key])
+        if learner.previous_mentor or learner.excluded_mentors:
+            for key in (learner.previous_mentor, *learner.excluded_mentors):
+                if key in mentor_index:
+                    special_mentors.add(mentor_index[key])
     if options.cohesion:
         special_mentors = set(range(len(mentors)))
 
-    mrows = np.zeros((len(mentors), len(_M_COLS)), dtype=np.int64)
+    # Identical rows form one class (a dict keeps the order in which classes first appear).
     within = _within(options)
+    reach_of: dict[tuple[str, frozenset[str]], int] = {}
+    m_classes: dict[tuple[int, ...], int] = {}
+    m_class_of = np.empty(len(mentors), dtype=np.int64)
     for i, m in enumerate(mentors):
-        reach = mentor_reach(m, options, within)
-        mrows[i] = (
+        reach = reach_of.get((m.mode, m.districts))
+        if reach is None:
+            reach = districts.mask(mentor_reach(m, options, within))
+            reach_of[(m.mode, m.districts)] = reach
+        row = (
             levels.mask(m.school_levels),
             subjects.mask(m.subjects),
             majors.idx(m.major_field) if m.major_field else -1,
             interests.mask(m.interests),
             int(m.mode in ("online", "both")),
             int(m.mode in ("offline", "both")),
-            districts.mask(sorted(reach)),
+            reach,
             slots.mask(m.availability),
             langs.mask(m.languages),
             genders.idx(m.gender),
             i if i in special_mentors else -1,
         )
-    lrows = np.zeros((len(learners), len(_L_COLS)), dtype=np.int64)
-    for i, learner in enumerate(learners):
-        special = bool(learner.previous_mentor or learner.excluded_mentors)
-        offline_relevant = learner.mode != "online"
-        lrows[i] = (
-            levels.idx(learner.school_level),
-            subjects.mask(learner.subjects),
-            majors.idx(learner.desired_major) if learner.desired_major else -2,
-            interests.mask(learner.interests),
-            _MODE_CODE[learner.mode],
-            districts.idx(learner.district) if offline_relevant and learner.district else -1,
-            slots.mask(learner.availability),
-            langs.mask(learner.languages),
-            genders.idx(learner.mentor_gender) if learner.mentor_gender else 0,
-            learner.grade if options.cohesion else 0,
+        m_class_of[i] = m_classes.setdefault(row, len(m_classes))
+    l_classes: dict[tuple[int, ...], int] = {}
+    l_class_of = np.empty(len(learners), dtype=np.int64)
+    cohesion = options.cohesion
+    for i, x in enumerate(learners):
+        special = bool(x.previous_mentor or x.excluded_mentors)
+        row = (
+            levels.idx(x.school_level),
+            subjects.mask(x.subjects),
+            majors.idx(x.desired_major) if x.desired_major else -2,
+            interests.mask(x.interests),
+            _MODE_CODE[x.mode],
+            districts.idx(x.district) if x.mode != "online" and x.district else -1,
+            slots.mask(x.availability),
+            langs.mask(x.languages),
+            genders.idx(x.mentor_gender) if x.mentor_gender else 0,
+            x.grade if cohesion else 0,
             i if special else -1,
         )
+        l_class_of[i] = l_classes.setdefault(row, len(l_classes))
 
-    def classes(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
-        if len(rows) == 0:
-            return rows, np.zeros(0, dtype=np.int64), []
-        uniq, inverse = np.unique(rows, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        order = np.argsort(inverse, kind="stable")
-        bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
-        members = [order[bounds[k] : bounds[k + 1]].tolist() for k in range(len(uniq))]
-        return uniq, inverse, members
-
-    luniq, _linv, l_members = classes(lrows)
-    muniq, minv, m_members = classes(mrows)
-    L = {name: luniq[:, j] for j, name in enumerate(_L_COLS)} if len(luniq) else {}
-    M = {name: muniq[:, j] for j, name in enumerate(_M_COLS)} if len(muniq) else {}
-    l_count = np.array([len(x) for x in l_members], dtype=np.int64)
-    m_cap = np.array(
-        [sum(mentors[i].capacity for i in members) for members in m_members], dtype=np.int64
-    )
-    l_nsubj = np.bitwise_count(L["subj"].astype(np.uint64)).astype(np.int64) if L else l_count
-    mentor_class_of = {mentors[i].key: int(minv[i]) for i in range(len(mentors))}
+    T, U = len(l_classes), len(m_classes)
+    luniq = np.array(list(l_classes), dtype=np.int64).reshape(T, len(_L_COLS))
+    muniq = np.array(list(m_classes), dtype=np.int64).reshape(U, len(_M_COLS))
+    L = {name: np.ascontiguousarray(luniq[:, j]) for j, name in enumerate(_L_COLS)}
+    M = {name: np.ascontiguousarray(muniq[:, j]) for j, name in enumerate(_M_COLS)}
+    l_order, l_start, l_count = _class_index(l_class_of, T)
+    caps = np.array([m.capacity for m in mentors], dtype=np.float64)
+    m_order, m_start, m_cap = _class_index(m_class_of, U, caps)
+    l_nsubj = np.bitwise_count(L["subj"]).astype(np.int64)
 
     special_rows: dict[int, dict[int, int | None]] = {}
-    for t, members in enumerate(l_members):
-        if L["special"][t] < 0:
-            continue
-        learner = learners[members[0]]
+    for t in np.nonzero(L["special"] >= 0)[0].tolist():
+        learner = learners[int(L["special"][t])]
         adjust: dict[int, int | None] = {}
-        if learner.previous_mentor in mentor_class_of:
-            adjust[mentor_class_of[learner.previous_mentor]] = options.weights.continuity
+        if learner.previous_mentor in mentor_index:
+            u = int(m_class_of[mentor_index[learner.previous_mentor]])
+            adjust[u] = options.weights.continuity
         for key in learner.excluded_mentors:
-            if key in mentor_class_of:
-                adjust[mentor_class_of[key]] = None
-        special_rows[t] = adjust
+            if key in mentor_index:
+                adjust[int(m_class_of[mentor_index[key]])] = None
+        if adjust:
+            special_rows[t] = adjust
+    sp_row = np.zeros(T, dtype=bool)
+    sp_row[list(special_rows)] = True
 
-    # Groups of learner classes sharing (level, mode, district) and the mentor classes that can
-    # serve them (mode, district and school level are settled per group, so blocks never span
-    # pairs those constraints forbid); a large group is split further by subject set.
-    groups: list[tuple[np.ndarray, np.ndarray]] = []
-    if L and M:
-        gkeys = np.stack([L["level"], L["mode"], L["district"]], axis=1)
-        guniq, ginv = np.unique(gkeys, axis=0, return_inverse=True)
-        ginv = ginv.reshape(-1)
-        order = np.argsort(ginv, kind="stable")
-        bounds = np.searchsorted(ginv[order], np.arange(len(guniq) + 1))
-        for g, (level, mode, district) in enumerate(guniq):
-            rows = order[bounds[g] : bounds[g + 1]]
-            ok = (M["levels"] >> level) & 1 == 1
-            online = M["online"] == 1
-            offline = (M["offline"] == 1) & (
-                ((M["reach"] >> max(district, 0)) & 1 == 1) if district >= 0 else False
-            )
-            if mode == 0:
-                ok &= online
-            elif mode == 1:
-                ok &= offline
-            else:
-                ok &= online | offline
-            cols = np.nonzero(ok & (m_cap > 0))[0]
-            if not len(cols):
-                continue
-            if len(rows) * len(cols) < 4_000_000:
-                groups.append((rows, cols))
-                continue
-            subj = L["subj"][rows]
-            for mask in np.unique(subj).tolist():
-                sub_rows = rows[subj == mask]
-                sub_cols = cols[(M["subj"][cols] & mask) != 0]
-                if len(sub_cols):
-                    groups.append((sub_rows, sub_cols))
-    # Narrow integer types make the block arithmetic cheaper.
-    for table in (L, M):
-        for name in ("subj", "interest", "avail", "lang"):
-            if name in table:
-                table[name] = _narrow(table[name])
-    return _Problem(L, M, l_count, m_cap, l_members, m_members, l_nsubj, special_rows, groups)
-
-
-def _narrow(values: np.ndarray) -> np.ndarray:
-    top = int(values.max()) if len(values) else 0
-    for dtype in (np.uint8, np.uint16, np.uint32):
-        if top <= np.iinfo(dtype).max:
-            return values.astype(dtype)
-    return values.astype(np.uint64)
-
-
-def _block_scores(p: _Problem, rows: np.ndarray, cols: np.ndarray, options: Options) -> np.ndarray:
-    """Scores of learner classes ``rows`` × mentor classes ``cols`` of one group; -1 where
-    infeasible. Mode, district and school level are already settled by the group."""
+    groups = _groups(L, M, m_cap, l_nsubj, options)
     w = options.weights
-    L, M = p.L, p.M
-    common_subj = np.bitwise_count(L["subj"][rows][:, None] & M["subj"][cols][None, :])
-    common_slots = np.bitwise_count(L["avail"][rows][:, None] & M["avail"][cols][None, :])
-    feasible = common_subj > 0
-    feasible &= common_slots >= options.min_common_slots
-    lang = L["lang"][rows]
-    if lang.any():
-        feasible &= (lang[:, None] & ~M["lang"][cols][None, :]) == 0
-    lg = L["gender"][rows]
-    if lg.any():
-        feasible &= (lg[:, None] == 0) | (lg[:, None] == M["gender"][cols][None, :])
-    score = (w.subject * common_subj.astype(np.int16)) // p.l_nsubj[rows][:, None].astype(np.int16)
-    score += w.base
-    major = L["major"][rows][:, None] == M["major"][cols][None, :]
-    score += major.astype(np.int16) * np.int16(w.major)
-    if w.interest:
-        common_int = np.bitwise_count(L["interest"][rows][:, None] & M["interest"][cols][None, :])
-        score += (np.int16(w.interest) * np.minimum(common_int, 2).astype(np.int16)) // 2
-    score += (np.int16(w.availability) * np.minimum(common_slots, 3).astype(np.int16)) // 3
-    score[~feasible] = -1
+    top = w.max_score() + 1
+    sdt: type[np.unsignedinteger[Any]] = (
+        np.uint8 if top <= 255 else np.uint16 if top <= 65535 else np.uint32
+    )
+    nb = (len(subjects.index), len(slots.index), len(interests.index))
+    return _Problem(
+        L, M, l_count, m_cap, l_order, l_start, m_order, m_start, l_nsubj, special_rows, sp_row,
+        groups,
+        (_bytes(L["subj"], nb[0]), _bytes(M["subj"], nb[0])),
+        (_bytes(L["avail"], nb[1]), _bytes(M["avail"], nb[1])),
+        (_bytes(L["interest"], nb[2]), _bytes(M["interest"], nb[2])),
+        L["major"].astype(np.int32), M["major"].astype(np.int32),
+        sdt, w, max(options.min_common_slots, 0),
+        _steps(w.availability, 3, 3), _steps(w.interest, 2, 2),
+    )  # fmt: skip
+
+
+def _groups(
+    L: dict[str, np.ndarray],
+    M: dict[str, np.ndarray],
+    m_cap: np.ndarray,
+    l_nsubj: np.ndarray,
+    options: Options,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Learner classes sharing (school level, mode, district, languages, gender wish, number of
+    subjects) with the mentor classes that can serve them: mode, reach, school level,
+    languages and gender are settled per group, so blocks never span pairs those constraints
+    forbid. A large group is split further by subject set (its mentors must share one)."""
+    groups: list[tuple[np.ndarray, np.ndarray]] = []
+    if not len(L["level"]) or not len(M["levels"]):
+        return groups
+    keys = np.stack([L["level"], L["mode"], L["district"], L["lang"], L["gender"], l_nsubj], axis=1)
+    guniq, ginv = np.unique(keys, axis=0, return_inverse=True)
+    ginv = ginv.reshape(-1)
+    order = np.argsort(ginv, kind="stable")
+    bounds = np.searchsorted(ginv[order], np.arange(len(guniq) + 1))
+    online = M["online"] == 1
+    base = m_cap > 0
+    for g, (level, mode, district, lang, gender, _n) in enumerate(guniq.tolist()):
+        rows = order[bounds[g] : bounds[g + 1]]
+        ok = base & ((M["levels"] >> level) & 1 == 1)
+        offline = (M["offline"] == 1) & (
+            ((M["reach"] >> district) & 1 == 1) if district >= 0 else False
+        )
+        if mode == 0:
+            ok &= online
+        elif mode == 1:
+            ok &= offline
+        else:
+            ok &= online | offline
+        if lang:
+            ok &= (M["lang"] & lang) == lang
+        if gender:
+            ok &= M["gender"] == gender
+        cols = np.nonzero(ok)[0]
+        if not len(cols):
+            continue
+        if len(rows) * len(cols) < options.split_cells:
+            groups.append((rows, cols))
+            continue
+        subj = L["subj"][rows]
+        for mask in np.unique(subj).tolist():
+            sub_cols = cols[(M["subj"][cols] & mask) != 0]
+            if len(sub_cols):
+                groups.append((rows[subj == mask], sub_cols))
+    return groups
+
+
+def _common(
+    feature: tuple[list[np.ndarray], list[np.ndarray]], rows: np.ndarray, cols: np.ndarray
+) -> np.ndarray:
+    """Number of common items (uint8) of rows × cols."""
+    count: np.ndarray | None = None
+    for a, b in zip(*feature, strict=True):
+        x = np.bitwise_and(a[rows][:, None], b[cols][None, :])
+        np.bitwise_count(x, out=x)
+        if count is None:
+            count = x
+        else:
+            count += x
+    assert count is not None
+    return count
+
+
+def _add_steps(s: np.ndarray, c: np.ndarray, steps: _Steps, tmp: np.ndarray) -> None:
+    flag = np.empty(c.shape, dtype=bool)
+    for k, delta in steps:
+        np.greater_equal(c, k, out=flag)
+        np.multiply(flag, s.dtype.type(delta), out=tmp)
+        s += tmp
+
+
+def _add_subject(s: np.ndarray, cs: np.ndarray, n: int, weight: int, tmp: np.ndarray) -> None:
+    n = max(n, 1)
+    if weight % n == 0:  # linear: common subjects never exceed the learner's own
+        np.multiply(cs, s.dtype.type(weight // n), out=tmp)
+        s += tmp
+    else:
+        _add_steps(s, cs, _steps(weight, n, n), tmp)
+
+
+def _scores(p: _Problem, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Encoded scores of learner classes ``rows`` × mentor classes ``cols`` of one group:
+    ``score + 1`` where the pair is feasible, 0 where it is not. Mode, reach, school level,
+    languages and gender are settled by the group; subjects, availability, exclusions here."""
+    w = p.weights
+    sdt = p.sdt
+    shape = (len(rows), len(cols))
+    tmp = np.empty(shape, dtype=sdt)
+    cs = _common(p.f_subj, rows, cols)
+    ok = cs > 0
+    ca = _common(p.f_avail, rows, cols)
+    if p.min_slots > 0:
+        ok &= ca >= p.min_slots
+    s = np.full(shape, w.base + 1, dtype=sdt)
+    ns = p.l_nsubj[rows]
+    if len(ns) and ns.min() == ns.max():
+        _add_subject(s, cs, int(ns[0]), w.subject, tmp)
+    else:
+        for n in np.unique(ns).tolist():
+            sel = ns == n
+            part = np.zeros((int(sel.sum()), len(cols)), dtype=sdt)
+            _add_subject(part, cs[sel], n, w.subject, np.empty_like(part))
+            s[sel] += part
+    _add_steps(s, ca, p.avail_steps, tmp)
+    if p.interest_steps:
+        _add_steps(s, _common(p.f_interest, rows, cols), p.interest_steps, tmp)
+    if w.major:
+        eq = np.equal(p.l_major[rows][:, None], p.m_major[cols][None, :])
+        np.multiply(eq, sdt(w.major), out=tmp)
+        s += tmp
+    np.multiply(s, ok, out=s)
     if p.special_rows:
-        col_pos = None
-        for i, t in enumerate(rows.tolist()):
-            adjust = p.special_rows.get(t)
-            if not adjust:
-                continue
-            if col_pos is None:
-                col_pos = {int(u): j for j, u in enumerate(cols.tolist())}
-            for u, delta in adjust.items():
-                j = col_pos.get(u)
-                if j is None:
-                    continue
-                if delta is None:
-                    score[i, j] = -1
-                elif score[i, j] >= 0:
-                    score[i, j] += delta
-    return score
+        for i in np.nonzero(p.sp_row[rows])[0].tolist():
+            for u, delta in p.special_rows[int(rows[i])].items():
+                for j in np.nonzero(cols == u)[0].tolist():
+                    if delta is None:
+                        s[i, j] = 0
+                    elif s[i, j]:
+                        s[i, j] += delta
+    return s
 
 
-def _iter_blocks(
-    p: _Problem, options: Options, order_key: np.ndarray | None = None
-) -> Iterable[tuple[np.ndarray, np.ndarray]]:
+def _iter_blocks(p: _Problem, options: Options) -> Iterable[tuple[np.ndarray, np.ndarray]]:
     for rows, cols in p.groups:
-        if order_key is not None:
-            rows = rows[np.argsort(order_key[rows], kind="stable")]
         step = max(1, options.block_cells // max(len(cols), 1))
         for start in range(0, len(rows), step):
             yield rows[start : start + step], cols
@@ -519,72 +626,174 @@ class _Arcs:
         return self.t * n_cols + self.u
 
 
-def _candidates(p: _Problem, options: Options, full: bool) -> tuple[_Arcs, np.ndarray, int]:
-    """Candidate arcs (all feasible arcs when ``full``) and each learner class's best feasible
-    score (-1 if none). Candidates are the best mentor classes of every learner class and the
-    best learner classes of every mentor class; pricing later adds whatever is missing."""
-    T, U = len(p.l_count), len(p.m_cap)
-    best = np.full(T, -1, dtype=np.int64)
-    ts, us, ss = [], [], []
-    pairs = 0
-    k0 = options.candidates_per_class
-    r = int(min(max(8, 2 * int(p.m_cap.max(initial=1))), 64))
-    top_s = np.full((r, U), -1, dtype=np.int64)  # mentor side: best learner classes per column
-    top_t = np.full((r, U), -1, dtype=np.int64)
-    for rows, cols in _iter_blocks(p, options):
-        score = _block_scores(p, rows, cols, options)
-        pairs += score.size
-        best[rows] = np.maximum(best[rows], score.max(axis=1))
-        if full:
-            ri, ci = np.nonzero(score >= 0)
+def _no_arcs() -> _Arcs:
+    return _Arcs(*(np.zeros(0, dtype=np.int64) for _ in range(3)))
+
+
+def _unique_arcs(ts: list[np.ndarray], us: list[np.ndarray], ss: list[np.ndarray], U: int) -> _Arcs:
+    if not ts:
+        return _no_arcs()
+    t = np.concatenate(ts).astype(np.int64)
+    u = np.concatenate(us).astype(np.int64)
+    s = np.concatenate(ss).astype(np.int64)
+    _, first = np.unique(t * U + u, return_index=True)
+    return _Arcs(t[first], u[first], s[first])
+
+
+class _ColumnPool:
+    """The best learner classes seen so far for every mentor class, at least ``depth`` of them
+    where there are (ties at the threshold may add a few), with a running threshold per column
+    (an encoded score) that a new pair must exceed to enter."""
+
+    def __init__(self, U: int, depth: int, sdt: type[np.unsignedinteger[Any]]) -> None:
+        self.U = U
+        self.depth = depth
+        self.levels = int(np.iinfo(sdt).max) + 1 if sdt is np.uint8 else 0
+        self.thr = np.zeros(U, dtype=sdt)
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.pending = 0
+        self.limit = max(1_000_000, 4 * depth * U)
+
+    def add(self, rows: np.ndarray, cols: np.ndarray, sc: np.ndarray) -> None:
+        hit = np.flatnonzero(sc > self.thr[cols])
+        if not len(hit):
+            return
+        i, j = np.divmod(hit, len(cols))
+        self.parts.append((rows[i], cols[j], sc.reshape(-1)[hit]))
+        self.pending += len(hit)
+        if self.pending > self.limit:
+            self.compact()
+
+    def compact(self) -> None:
+        if len(self.parts) < 2 and not self.pending:
+            return
+        t, u, s = (np.concatenate(x) for x in zip(*self.parts, strict=True))
+        if self.levels:  # small scores: thresholds from per-column histograms, no sorting
+            K = self.levels
+            hist = np.bincount(u * K + s, minlength=self.U * K).reshape(self.U, K)
+            at_least = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1]  # entries with score >= k
+            enough = at_least >= self.depth
+            thr = np.where(enough.any(axis=1), K - 1 - np.argmax(enough[:, ::-1], axis=1), 0)
+            self.thr = np.maximum(self.thr, thr.astype(self.thr.dtype))
+            keep = s >= self.thr[u]
+            t, u, s = t[keep], u[keep], s[keep]
         else:
-            k = min(len(cols), k0 + int(p.l_count[rows].max()) // 2, 200)
-            if k < len(cols):
-                top = np.argpartition(-score, k - 1, axis=1)[:, :k]
-            else:
-                top = np.broadcast_to(np.arange(len(cols)), (len(rows), len(cols)))
-            picked = np.take_along_axis(score, top, axis=1)
-            ri, j = np.nonzero(picked >= 0)
-            ci = top[ri, j]
-            # Merge this block's best rows per column into the mentor-side lists.
-            kk = min(r, len(rows))
-            part = np.argpartition(-score, kk - 1, axis=0)[:kk] if kk < len(rows) else None
-            cand_s = np.take_along_axis(score, part, axis=0) if part is not None else score
-            cand_t = rows[part] if part is not None else np.repeat(rows[:, None], len(cols), 1)
-            merged_s = np.concatenate([top_s[:, cols], cand_s.astype(np.int64)], axis=0)
-            merged_t = np.concatenate([top_t[:, cols], cand_t], axis=0)
-            keep = np.argpartition(-merged_s, r - 1, axis=0)[:r]
-            top_s[:, cols] = np.take_along_axis(merged_s, keep, axis=0)
-            top_t[:, cols] = np.take_along_axis(merged_t, keep, axis=0)
-        ts.append(rows[ri])
-        us.append(cols[ci])
-        ss.append(score[ri, ci].astype(np.int64))
+            t, u, s = self._truncate(t, u, s)
+        self.parts = [(t, u, s)]
+        self.pending = 0
+
+    def _truncate(
+        self, t: np.ndarray, u: np.ndarray, s: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        order = np.lexsort((-s.astype(np.int64), u))
+        t, u, s = t[order], u[order], s[order]
+        rank = np.arange(len(u)) - np.searchsorted(u, u, side="left")
+        keep = rank < self.depth
+        t, u, s, rank = t[keep], u[keep], s[keep], rank[keep]
+        last = rank == self.depth - 1
+        self.thr[u[last]] = s[last]
+        return t, u, s
+
+    def arcs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if not self.parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        self.compact()
+        return self._truncate(*self.parts[0])
+
+
+def _candidates(p: _Problem, options: Options, full: bool) -> tuple[_Arcs, np.ndarray, int]:
+    """Candidate arcs (all feasible class arcs when ``full``) and each learner class's best
+    feasible score (-1 if none), in one pass over the blocks. Candidates are the best learner
+    classes of every mentor class (``mentor_candidates`` deep: mentors are the scarce side)
+    and, with ``candidates_per_class``, the best mentor class of every learner class; pricing
+    later adds whatever is missing."""
+    T, U = len(p.l_count), len(p.m_cap)
+    best = np.zeros(T, dtype=p.sdt)
+    seats = p.m_cap // np.maximum(np.diff(p.m_start), 1)
+    depth = options.mentor_candidates or 8 * max(1, int(seats.max(initial=1)))
+    pool = _ColumnPool(U, depth, p.sdt)
+    ts: list[np.ndarray] = []
+    us: list[np.ndarray] = []
+    ss: list[np.ndarray] = []
+    pairs = 0
+    for rows, cols in _iter_blocks(p, options):
+        sc = _scores(p, rows, cols)
+        pairs += sc.size
+        best[rows] = np.maximum(best[rows], sc.max(axis=1))
+        if full:
+            i, j = np.nonzero(sc)
+            ts.append(rows[i])
+            us.append(cols[j])
+            ss.append(sc[i, j])
+            continue
+        pool.add(rows, cols, sc)
+        if options.candidates_per_class > 0:
+            j = sc.argmax(axis=1)
+            top = sc[np.arange(len(rows)), j]
+            ok = top > 0
+            ts.append(rows[ok])
+            us.append(cols[j[ok]])
+            ss.append(top[ok])
     if not full:
-        ok = top_s >= 0
-        cols_idx = np.broadcast_to(np.arange(U), top_s.shape)
-        ts.append(top_t[ok])
-        us.append(cols_idx[ok])
-        ss.append(top_s[ok])
-    if ts:
-        t_all, u_all, s_all = np.concatenate(ts), np.concatenate(us), np.concatenate(ss)
-        _, first = np.unique(t_all * U + u_all, return_index=True)
-        arcs = _Arcs(t_all[first], u_all[first], s_all[first])
-    else:
-        empty = np.zeros(0, dtype=np.int64)
-        arcs = _Arcs(empty, empty.copy(), empty.copy())
-    return arcs, best, pairs
+        t, u, s = pool.arcs()
+        ts.append(t)
+        us.append(u)
+        ss.append(s)
+    arcs = _unique_arcs(ts, us, ss, U)
+    arcs.s -= 1  # decode
+    return arcs, best.astype(np.int64) - 1, pairs
 
 
 @dataclass
 class _Flow:
+    """A flow on the network source → learner class → mentor class → sink. Nodes: 0 source,
+    1 sink, ``2 + u`` mentor class u, ``2 + U + k`` learner class ``l_nodes[k]`` (only learner
+    classes with an arc are nodes; the others stay unmatched). Arcs, in this order: source →
+    learner (one per node), the class arcs, mentor → sink, and the zero-cost bypass source →
+    sink for unmatched learners (absent when ``exact_flow`` fixes how many are matched)."""
+
     arcs: _Arcs
     flow: np.ndarray  # flow on each class arc
     cost: int
+    l_nodes: np.ndarray
     tails: np.ndarray  # all arcs of the network (for the residual graph)
     heads: np.ndarray
     caps: np.ndarray
     costs: np.ndarray
     flows: np.ndarray
+
+    @property
+    def n_nodes(self) -> int:
+        return int(max(self.tails.max(initial=1), self.heads.max(initial=1))) + 1
+
+
+def _network(
+    p: _Problem, arcs: _Arcs, costs: np.ndarray, l_nodes: np.ndarray, bypass: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Arc arrays of the network (see :class:`_Flow`) and the number of learners in it."""
+    U = len(p.m_cap)
+    nT = len(l_nodes)
+    order = np.argsort(l_nodes, kind="stable")
+    pos = order[np.searchsorted(l_nodes[order], arcs.t)]
+    supply_l = p.l_count[l_nodes]
+    n = int(supply_l.sum())
+    tails = [np.zeros(nT, dtype=np.int64), 2 + U + pos, 2 + np.arange(U, dtype=np.int64)]
+    heads = [2 + U + np.arange(nT, dtype=np.int64), 2 + arcs.u, np.ones(U, dtype=np.int64)]
+    caps = [supply_l, p.l_count[arcs.t], p.m_cap]
+    cst = [np.zeros(nT, dtype=np.int64), costs, np.zeros(U, dtype=np.int64)]
+    if bypass:
+        tails.append(np.array([0]))
+        heads.append(np.array([1]))
+        caps.append(np.array([n]))
+        cst.append(np.array([0]))
+    return (
+        np.concatenate(tails).astype(np.int64),
+        np.concatenate(heads).astype(np.int64),
+        np.concatenate(caps).astype(np.int64),
+        np.concatenate(cst).astype(np.int64),
+        n,
+    )
 
 
 def _solve_flow(
@@ -594,51 +803,53 @@ def _solve_flow(
     *,
     exact_flow: int | None = None,
 ) -> _Flow:
-    """Min-cost flow; unmatched supply leaves by a zero-cost bypass unless ``exact_flow`` fixes
-    how many learners must be matched."""
-    T, U = len(p.l_count), len(p.m_cap)
-    src, sink = 0, 1
-    lt = 2 + np.arange(T, dtype=np.int64)
-    mu = 2 + T + np.arange(U, dtype=np.int64)
-    n = int(p.l_count.sum())
-    tails = [np.zeros(T, dtype=np.int64) + src, 2 + arcs.t, mu]
-    heads = [lt, 2 + T + arcs.u, np.zeros(U, dtype=np.int64) + sink]
-    caps = [p.l_count, p.l_count[arcs.t], p.m_cap]
-    cst = [np.zeros(T, dtype=np.int64), costs, np.zeros(U, dtype=np.int64)]
-    if exact_flow is None:
-        tails.append(np.array([src]))
-        heads.append(np.array([sink]))
-        caps.append(np.array([n]))
-        cst.append(np.array([0]))
-    tail = np.concatenate(tails).astype(np.int32)
-    head = np.concatenate(heads).astype(np.int32)
-    cap = np.concatenate(caps).astype(np.int64)
-    cost = np.concatenate(cst).astype(np.int64)
+    """Min-cost flow by OR-Tools (cost scaling) on the network of the class arcs ``arcs``.
+    Unmatched supply leaves by the bypass unless ``exact_flow`` fixes how many learners must be
+    matched."""
+    l_nodes = np.unique(arcs.t)
+    tail, head, cap, cost, n = _network(p, arcs, costs, l_nodes, exact_flow is None)
+    # Scores are often multiples of a common step (5 with the default weights): dividing the
+    # costs by it leaves the optimal flows unchanged and saves cost-scaling phases.
+    step = max(int(np.gcd.reduce(cost)) if len(cost) else 1, 1)
     smcf = min_cost_flow.SimpleMinCostFlow()
-    smcf.add_arcs_with_capacity_and_unit_cost(tail, head, cap, cost)
+    smcf.add_arcs_with_capacity_and_unit_cost(
+        tail.astype(np.int32), head.astype(np.int32), cap, cost // step
+    )
     supply = n if exact_flow is None else exact_flow
-    smcf.set_node_supply(src, supply)
-    smcf.set_node_supply(sink, -supply)
+    smcf.set_node_supply(0, supply)
+    smcf.set_node_supply(1, -supply)
     status = smcf.solve()
     if status != smcf.OPTIMAL:
         raise MatchingError(f"min-cost flow failed with status {status}")
     flows = np.asarray(smcf.flows(np.arange(len(tail), dtype=np.int32)), dtype=np.int64)
-    class_flow = flows[T : T + len(arcs.t)]
-    return _Flow(
-        arcs, class_flow, int(smcf.optimal_cost()), tail.astype(np.int64), head.astype(np.int64),
-        cap, cost, flows,
-    )  # fmt: skip
+    nT = len(l_nodes)
+    class_flow = flows[nT : nT + len(arcs.t)]
+    return _Flow(arcs, class_flow, int(smcf.optimal_cost()) * step, l_nodes, tail, head, cap,
+                 cost, flows)  # fmt: skip
 
 
-def _potentials(flow: _Flow, n_nodes: int) -> np.ndarray:
-    """Shortest-path distances on the residual graph from a virtual root (Bellman–Ford,
-    vectorised). They satisfy ``cost + d[tail] - d[head] >= 0`` on every residual arc, i.e.
-    they are optimal LP duals of the flow problem."""
+def _residual(flow: _Flow) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Residual arcs: tail, head, cost, residual capacity, and the network arc each comes from
+    (``index`` for a forward arc, ``-1 - index`` for a backward one)."""
+    index = np.arange(len(flow.tails))
     fwd = flow.flows < flow.caps
     bwd = flow.flows > 0
-    rt = np.concatenate([flow.tails[fwd], flow.heads[bwd]])
-    rh = np.concatenate([flow.heads[fwd], flow.tails[bwd]])
-    rc = np.concatenate([flow.costs[fwd], -flow.costs[bwd]])
+    return (
+        np.concatenate([flow.tails[fwd], flow.heads[bwd]]),
+        np.concatenate([flow.heads[fwd], flow.tails[bwd]]),
+        np.concatenate([flow.costs[fwd], -flow.costs[bwd]]),
+        np.concatenate([flow.caps[fwd] - flow.flows[fwd], flow.flows[bwd]]),
+        np.concatenate([index[fwd], -1 - index[bwd]]),
+    )
+
+
+def _potentials(flow: _Flow) -> np.ndarray:
+    """Shortest-path distances on the residual graph from a virtual root (Bellman–Ford,
+    vectorised). They satisfy ``cost + d[tail] - d[head] >= 0`` on every residual arc, i.e.
+    they are optimal LP duals of the flow problem; a negative cycle (a flow that is not
+    optimal) is an error."""
+    rt, rh, rc, _cap, _idx = _residual(flow)
+    n_nodes = flow.n_nodes
     order = np.argsort(rh, kind="stable")
     rt, rh, rc = rt[order], rh[order], rc[order]
     uh, starts = np.unique(rh, return_index=True)
@@ -652,47 +863,147 @@ def _potentials(flow: _Flow, n_nodes: int) -> np.ndarray:
     raise MatchingError("negative cycle in the residual graph: the flow is not optimal")
 
 
-def _price(
-    p: _Problem, options: Options, d: np.ndarray, best: np.ndarray, known: np.ndarray, per_row: int
-) -> tuple[_Arcs, int]:
-    """Feasible arcs not yet in the network whose reduced cost is negative."""
-    T = len(p.l_count)
+def _class_potentials(flow: _Flow, d: np.ndarray, p: _Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Potentials of every learner class and every mentor class. A learner class outside the
+    network has only its (empty) arc from the source, so its potential is the source's."""
     U = len(p.m_cap)
-    dt = d[2 : 2 + T]
-    du = d[2 + T : 2 + T + U]
+    dt = np.full(len(p.l_count), d[0], dtype=np.int64)
+    dt[flow.l_nodes] = d[2 + U : 2 + U + len(flow.l_nodes)]
+    return dt, d[2 : 2 + U].copy()
+
+
+def _reoptimize(
+    p: _Problem, flow: _Flow, d: np.ndarray, keep: np.ndarray, extra: _Arcs, max_phases: int
+) -> _Flow | None:
+    """The optimal flow after dropping the class arcs ``~keep`` (without flow) and adding
+    ``extra``, from the optimal ``flow`` and its potentials ``d`` (primal–dual: new arcs of
+    negative reduced cost are saturated, then the excess they create is sent back along
+    shortest paths of reduced cost, found by Dijkstra, with a maximum flow on the arcs of zero
+    reduced cost per phase). None if that takes more than ``max_phases`` phases."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    U = len(p.m_cap)
+    nT_old = len(flow.l_nodes)
+    fresh_t = np.setdiff1d(extra.t, flow.l_nodes)
+    l_nodes = np.concatenate([flow.l_nodes, fresh_t])
+    arcs = _merge(_Arcs(flow.arcs.t[keep], flow.arcs.u[keep], flow.arcs.s[keep]), extra)
+    tail, head, cap, cost, _n = _network(p, arcs, -arcs.s, l_nodes, bypass=True)
+    A = len(arcs.t)
+    nT = len(l_nodes)
+    x = np.concatenate([
+        flow.flows[:nT_old], np.zeros(len(fresh_t), dtype=np.int64),  # source → learner
+        flow.flow[keep], np.zeros(len(extra.t), dtype=np.int64),  # class arcs
+        flow.flows[nT_old + len(flow.arcs.t) :],  # mentor → sink, bypass
+    ])  # fmt: skip
+    x[-1] += int(p.l_count[fresh_t].sum())  # the new learners start unmatched
+    pot = np.concatenate([d[: 2 + U + nT_old], np.full(len(fresh_t), d[0], dtype=np.int64)])
+    new = _Flow(arcs, x[nT : nT + A], 0, l_nodes, tail, head, cap, cost, x)
+    # Only the new class arcs may have a negative reduced cost: saturate them.
+    rt, rh, rc, rcap, ridx = _residual(new)
+    bad = rc + pot[rt] - pot[rh] < 0
+    idx = ridx[bad]
+    if (idx < nT + A - len(extra.t)).any() or (idx >= nT + A).any():
+        return None  # e.g. the bypass had no flow and its potentials say so: solve afresh
+    excess = np.zeros(len(pot), dtype=np.int64)
+    np.add.at(excess, head[idx], rcap[bad])
+    np.subtract.at(excess, tail[idx], rcap[bad])
+    x[idx] = cap[idx]
+    n_nodes = len(pot)
+    for _ in range(max_phases):
+        sources = np.nonzero(excess > 0)[0]
+        if not len(sources):
+            new.cost = int((cost * x).sum())
+            new.flow = x[nT : nT + A]
+            return new
+        rt, rh, rc, rcap, ridx = _residual(new)
+        rc = rc + pot[rt] - pot[rh]
+        if rc.min(initial=0) < 0:
+            raise MatchingError("re-optimisation lost dual feasibility")
+        graph = csr_matrix((rc.astype(np.float64), (rt, rh)), shape=(n_nodes, n_nodes))
+        dist = dijkstra(graph, directed=True, indices=sources, min_only=True)
+        sinks = np.nonzero(excess < 0)[0]
+        delta = dist[sinks].min()
+        if not np.isfinite(delta):
+            raise MatchingError("re-optimisation found no path for the excess")
+        shift = np.minimum(dist, delta).astype(np.int64)
+        pot += shift
+        tight = (rc + shift[rt] - shift[rh]) == 0
+        # Maximum flow from the excess to the deficits on the arcs of zero reduced cost.
+        s_node, t_node = n_nodes, n_nodes + 1
+        mf = max_flow.SimpleMaxFlow()
+        mt = np.concatenate([rt[tight], np.full(len(sources), s_node), sinks])
+        mh = np.concatenate([rh[tight], sources, np.full(len(sinks), t_node)])
+        mc = np.concatenate([rcap[tight], excess[sources], -excess[sinks]])
+        mf.add_arcs_with_capacity(mt.astype(np.int32), mh.astype(np.int32), mc.astype(np.int64))
+        if mf.solve(s_node, t_node) != mf.OPTIMAL:
+            raise MatchingError("maximum flow failed during re-optimisation")
+        pushed = np.asarray(mf.flows(np.arange(len(mt), dtype=np.int32)), dtype=np.int64)
+        k = int(tight.sum())
+        moved, idx = pushed[:k], ridx[tight]
+        fwd = idx >= 0
+        np.add.at(x, idx[fwd], moved[fwd])
+        np.subtract.at(x, -1 - idx[~fwd], moved[~fwd])
+        excess[sources] -= pushed[k : k + len(sources)]
+        excess[sinks] += pushed[k + len(sources) :]
+    return None
+
+
+def _price(
+    p: _Problem,
+    options: Options,
+    dt: np.ndarray,
+    du: np.ndarray,
+    best: np.ndarray,
+    known: np.ndarray,
+    per_row: int,
+    tolerance: int = 0,
+) -> tuple[_Arcs, int, int]:
+    """Feasible arcs not yet in the network whose reduced cost is negative
+    (``score(t, u) > d[t] - d[u]``), at most ``per_row`` of the most violating per learner
+    class."""
+    U = len(p.m_cap)
     # An arc t→u can violate only if d[u] > d[t] - best[t]; classes without any feasible
     # mentor never can.
-    slack = np.where(best >= 0, dt - best, np.iinfo(np.int64).max // 4)
+    slack = np.where(best >= 0, dt - best - tolerance, np.iinfo(np.int64).max // 4)
+    # Encoded scores are score + 1: t→u is reported iff sc > d[t] + 1 - tolerance - d[u].
+    top = dt + 1 - tolerance
+    small = max(np.abs(top).max(initial=0), np.abs(du).max(initial=0)) < 2**14
+    top = top.astype(np.int16 if small else np.int64)
+    dun = du.astype(np.int16 if small else np.int64)
     ts, us, ss = [], [], []
-    checked = 0
+    checked = violating = 0
     for rows, cols, width in _staircase(p, options, slack, du):
         sub = cols[:width]
-        score = _block_scores(p, rows, sub, options)
-        checked += score.size
-        viol = (score >= 0) & (score + du[sub][None, :] > dt[rows][:, None])
-        r, c = np.nonzero(viol)
-        if not len(r):
+        sc = _scores(p, rows, sub)
+        checked += sc.size
+        lim = top[rows][:, None] - dun[sub][None, :]
+        hit = sc > lim
+        hit &= sc > 0
+        flat = np.flatnonzero(hit)
+        if not len(flat):
             continue
+        r, c = np.divmod(flat, len(sub))
         keys = rows[r] * U + sub[c]
         pos = np.minimum(np.searchsorted(known, keys), max(len(known) - 1, 0))
         fresh = known[pos] != keys if len(known) else np.ones(len(keys), dtype=bool)
         r, c = r[fresh], c[fresh]
         if not len(r):
             continue
-        # Keep the most violating arcs of each row.
-        gain = score[r, c] + du[sub[c]] - dt[rows[r]]
+        # Keep the most violating arcs of each row (gain > tolerance: a violation).
+        gain = sc[r, c].astype(np.int64) - lim[r, c]
         order = np.lexsort((-gain, r))
-        r, c = r[order], c[order]
-        first = np.searchsorted(r, r, side="left")
-        rank = np.arange(len(r)) - first
+        r, c, gain = r[order], c[order], gain[order]
+        rank = np.arange(len(r)) - np.searchsorted(r, r, side="left")
         keep = rank < per_row
         ts.append(rows[r[keep]])
         us.append(sub[c[keep]])
-        ss.append(score[r[keep], c[keep]].astype(np.int64))
+        ss.append(sc[r[keep], c[keep]].astype(np.int64) - 1)
+        violating += int((gain[keep] > tolerance).sum())
     if ts:
-        return _Arcs(np.concatenate(ts), np.concatenate(us), np.concatenate(ss)), checked
-    empty = np.zeros(0, dtype=np.int64)
-    return _Arcs(empty, empty.copy(), empty.copy()), checked
+        arcs = _Arcs(np.concatenate(ts), np.concatenate(us), np.concatenate(ss))
+        return arcs, checked, violating
+    return _no_arcs(), checked, violating
 
 
 def _staircase(
@@ -756,28 +1067,52 @@ def solve(
     p = _encode(learners, mentors, options)
     T, U = len(p.l_count), len(p.m_cap)
     stats.update(learner_classes=T, mentor_classes=U)
+    phases: dict[str, float] = {"encode": time.perf_counter() - started}
     if T == 0 or U == 0 or not p.groups:
         return _result(learners, mentors, options, p, None, stats, started)
 
+    def lap(name: str, since: float) -> float:
+        now = time.perf_counter()
+        phases[name] = phases.get(name, 0.0) + now - since
+        return now
+
+    clock = time.perf_counter()
     report(0.15, "candidates")
     arcs, best, pairs = _candidates(p, options, full=options.fairness)
     stats["pairs_scored"] = pairs
-    n_nodes = 2 + T + U
-    rounds = 0
-    while True:
-        report(min(0.4 + 0.1 * rounds, 0.8), "flow")
-        flow = _solve_flow(p, arcs, -arcs.s)
-        if options.fairness:  # all feasible arcs are present: optimal without pricing
-            break
-        d = _potentials(flow, n_nodes)
-        extra, checked = _price(
-            p, options, d, best, np.sort(arcs.keys(U)), 2 * options.candidates_per_class
-        )
+    clock = lap("candidates", clock)
+    report(0.4, "flow")
+    flow = _solve_flow(p, arcs, -arcs.s)
+    clock = lap("flow", clock)
+    rounds = resolves = 0
+    while not options.fairness:  # with fairness every feasible arc is present: no pricing
+        d = _potentials(flow)
+        dt, du = _class_potentials(flow, d, p)
+        # The first round also brings the tight arcs (reduced cost 0): the potentials move
+        # a little when the violating arcs enter, and tight arcs are the next to violate.
+        extra, checked, violating = _price(
+            p, options, dt, du, best, np.sort(flow.arcs.keys(U)), options.pricing_per_row,
+            tolerance=1 if rounds == 0 else 0,
+        )  # fmt: skip
+        clock = lap("pricing", clock)
         stats["pairs_priced"] = stats.get("pairs_priced", 0) + checked
         rounds += 1
-        if not len(extra.t):
+        if not violating:
             break
-        arcs = _merge(arcs, extra)
+        report(min(0.5 + 0.1 * rounds, 0.8), "flow")
+        # Arcs far from tight are dropped (pricing checks them again like any other pair).
+        step = max(int(np.gcd.reduce(flow.arcs.s)), 1)
+        reduced = flow.arcs.s + du[flow.arcs.u] - dt[flow.arcs.t]
+        keep = (flow.flow > 0) | (reduced >= -step)
+        new = _reoptimize(p, flow, d, keep, extra, options.reoptimize_phases)
+        if new is None:
+            merged = _merge(_Arcs(flow.arcs.t[keep], flow.arcs.u[keep], flow.arcs.s[keep]), extra)
+            new = _solve_flow(p, merged, -merged.s)
+            resolves += 1
+        flow = new
+        arcs = flow.arcs
+        clock = lap("flow", clock)
+    stats["resolves"] = resolves
     stats.update(pricing_rounds=rounds, arcs=len(arcs.t), certified=True)
     optimum = -flow.cost
     stats["first_stage_total"] = optimum
@@ -806,7 +1141,11 @@ def solve(
         flow = _cohesion_stage(p, flow, learners)
         stats["cohesion_total"] = int((flow.arcs.s * flow.flow).sum())
     report(0.97, "assign")
-    return _result(learners, mentors, options, p, flow, stats, started)
+    clock = time.perf_counter()
+    result = _result(learners, mentors, options, p, flow, stats, started)
+    lap("assign", clock)
+    stats["phases"] = {k: round(v, 3) for k, v in phases.items()}
+    return result
 
 
 def _cohesion_stage(p: _Problem, flow: _Flow, learners: Sequence[LearnerIn]) -> _Flow:
@@ -847,6 +1186,37 @@ def _cohesion_stage(p: _Problem, flow: _Flow, learners: Sequence[LearnerIn]) -> 
     return second
 
 
+def _components(
+    p: _Problem,
+    learners: Sequence[LearnerIn],
+    mentors: Sequence[MentorIn],
+    t: np.ndarray,
+    u: np.ndarray,
+    li: np.ndarray,
+    mi: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """:func:`explain_pair` for many pairs at once (class attributes; continuity per pair)."""
+    w = p.weights
+    L, M = p.L, p.M
+
+    def common(name: str) -> np.ndarray:
+        return np.bitwise_count(L[name][t] & M[name][u]).astype(np.int64)
+
+    n_subj = np.maximum(p.l_nsubj[t], 1)
+    continuity = np.zeros(len(t), dtype=np.int64)
+    for k in np.nonzero(L["special"][t] >= 0)[0].tolist():
+        if learners[int(li[k])].previous_mentor == mentors[int(mi[k])].key:
+            continuity[k] = w.continuity
+    return {
+        "base": np.full(len(t), w.base, dtype=np.int64),
+        "subject": w.subject * common("subj") // n_subj,
+        "major": np.where(L["major"][t] == M["major"][u], w.major, 0),
+        "interest": w.interest * np.minimum(common("interest"), 2) // 2,
+        "availability": w.availability * np.minimum(common("avail"), 3) // 3,
+        "continuity": continuity,
+    }
+
+
 def _result(
     learners: Sequence[LearnerIn],
     mentors: Sequence[MentorIn],
@@ -857,39 +1227,47 @@ def _result(
     started: float,
 ) -> Result:
     proposals: list[Proposal] = []
-    matched: set[int] = set()
-    if flow is not None:
-        remaining = [list(members) for members in p.l_members]
-        seats: list[list[tuple[int, int]]] = [
-            [(i, mentors[i].capacity) for i in members] for members in p.m_members
-        ]
-        order = np.argsort(-flow.arcs.s, kind="stable")
-        for a in order.tolist():
-            f = int(flow.flow[a])
-            if f <= 0:
-                continue
-            t, u = int(flow.arcs.t[a]), int(flow.arcs.u[a])
-            for _ in range(f):
-                li = remaining[t].pop(0)
-                while seats[u][0][1] == 0:
-                    seats[u].pop(0)
-                mi, left = seats[u][0]
-                seats[u][0] = (mi, left - 1)
-                learner, mentor = learners[li], mentors[mi]
-                components = explain_pair(learner, mentor, options)
-                proposals.append(
-                    Proposal(learner.key, mentor.key, sum(components.values()), components)
-                )
-                matched.add(li)
+    matched = np.zeros(len(learners), dtype=bool)
+    if flow is not None and len(flow.arcs.t):
+        f = flow.flow
+        a = np.nonzero(f > 0)[0]
+        a = a[np.argsort(-flow.arcs.s[a], kind="stable")]
+        unit_t = np.repeat(flow.arcs.t[a], f[a])
+        unit_u = np.repeat(flow.arcs.u[a], f[a])
+        # The k-th unit of flow out of class t goes to its k-th member; the k-th unit into
+        # mentor class u takes its k-th seat (members in order, each ``capacity`` seats).
+        li = _nth(unit_t, p.l_start, p.l_order)
+        caps = np.array([m.capacity for m in mentors], dtype=np.int64)
+        seats = np.repeat(p.m_order, caps[p.m_order])
+        seat_start = np.concatenate([[0], np.cumsum(p.m_cap)])
+        mi = _nth(unit_u, seat_start, seats)
+        parts = _components(p, learners, mentors, unit_t, unit_u, li, mi)
+        columns = [parts[name].tolist() for name in COMPONENTS]
+        for k, (i, j) in enumerate(zip(li.tolist(), mi.tolist(), strict=True)):
+            components = {name: col[k] for name, col in zip(COMPONENTS, columns, strict=True)}
+            proposals.append(
+                Proposal(learners[i].key, mentors[j].key, sum(components.values()), components)
+            )
+        matched[li] = True
     total = sum(x.score for x in proposals)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     return Result(
         proposals=proposals,
-        unmatched=[learner.key for i, learner in enumerate(learners) if i not in matched],
+        unmatched=[learners[i].key for i in np.nonzero(~matched)[0].tolist()],
         total_score=total,
         worst_score=min((x.score for x in proposals), default=None),
         stats=stats,
     )
+
+
+def _nth(units: np.ndarray, start: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """For units labelled by class, the k-th unit of class c gets ``items[start[c] + k]``."""
+    order = np.argsort(units, kind="stable")
+    sorted_units = units[order]
+    rank = np.arange(len(units)) - np.searchsorted(sorted_units, sorted_units, side="left")
+    out = np.empty(len(units), dtype=np.int64)
+    out[order] = items[start[sorted_units] + rank]
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -914,21 +1292,20 @@ def greedy(
     # Best mentor classes per learner class, computed in blocks; extended on demand.
     shallow = 64
     for rows, cols in _iter_blocks(p, options):
-        score = _block_scores(p, rows, cols, options)
+        score = _scores(p, rows, cols).astype(np.int16)
         k = min(shallow, len(cols))
         top = np.argpartition(-score, k - 1, axis=1)[:, :k] if k < len(cols) else None
         for i, t in enumerate(rows.tolist()):
             idx = top[i] if top is not None else np.arange(len(cols))
             sc = score[i, idx]
             order = np.lexsort((cols[idx], -sc))
-            ok = sc[order] >= 0
+            ok = sc[order] > 0
             lists[t] = (cols[idx][order][ok], sc[order][ok])
     full_done: set[int] = set()
     pointer = np.zeros(T, dtype=np.int64)
     seats = p.m_cap.copy()
     class_of = np.empty(len(learners), dtype=np.int64)
-    for t, members in enumerate(p.l_members):
-        class_of[members] = t
+    class_of[p.l_order] = np.repeat(np.arange(T), p.l_count)
     pick: list[int] = [-1] * len(learners)
     for li in range(len(learners)):
         t = int(class_of[li])
@@ -948,14 +1325,14 @@ def greedy(
             if t in full_done or group_of[t] < 0:
                 break
             cols = p.groups[int(group_of[t])][1]
-            sc = _block_scores(p, np.array([t]), cols, options)[0]
+            sc = _scores(p, np.array([t]), cols)[0].astype(np.int16)
             order = np.lexsort((cols, -sc))
-            ok = sc[order] >= 0
+            ok = sc[order] > 0
             lists[t] = (cols[order][ok], sc[order][ok])
             pointer[t] = 0
             full_done.add(t)
     # Within a mentor class the seats are interchangeable: fill them in order.
-    fill = [list(members) for members in p.m_members]
+    fill = [p.m_members(u).tolist() for u in range(len(p.m_cap))]
     used: dict[int, int] = defaultdict(int)
     proposals = []
     for li, u in enumerate(pick):
@@ -1012,19 +1389,18 @@ def feasible_pairs(
     learners: Sequence[LearnerIn], mentors: Sequence[MentorIn], options: Options | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every feasible (learner index, mentor index, score), by the vectorised scorer on
-    individual learners and mentors (no classes, no pruning). Used for independent checks."""
+    learner and mentor classes expanded to individuals (no pruning)."""
     options = options or Options()
     p = _encode(learners, mentors, options)
-    T = len(p.l_count)
-    if T == 0 or not p.groups:
+    if not len(p.l_count) or not p.groups:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty.copy(), empty.copy()
     arcs, _best, _pairs = _candidates(p, options, full=True)
-    li, mi, sc = [], [], []
-    for t, u, s in zip(arcs.t.tolist(), arcs.u.tolist(), arcs.s.tolist(), strict=True):
-        for a in p.l_members[t]:
-            for b in p.m_members[u]:
-                li.append(a)
-                mi.append(b)
-                sc.append(s)
-    return np.array(li, dtype=np.int64), np.array(mi, dtype=np.int64), np.array(sc, dtype=np.int64)
+    m_size = np.diff(p.m_start)
+    per_arc = p.l_count[arcs.t] * m_size[arcs.u]
+    arc = np.repeat(np.arange(len(arcs.t)), per_arc)
+    k = np.arange(len(arc)) - np.repeat(np.cumsum(per_arc) - per_arc, per_arc)
+    width = m_size[arcs.u][arc]
+    li = p.l_order[p.l_start[arcs.t[arc]] + k // width]
+    mi = p.m_order[p.m_start[arcs.u[arc]] + k % width]
+    return li, mi, arcs.s[arc]
