@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 
+_GAIN_LEVELS = 256
 LEARNER_MODES = ("online", "offline", "either")
 MENTOR_MODES = ("online", "offline", "both")
 _MODE_CODE = {"online": 0, "offline": 1, "either": 2}
@@ -117,10 +118,12 @@ class Options:
     district_coords: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     fairness: bool = False
     cohesion: bool = False
-    candidates_per_class: int = 0
+    candidates_per_class: int = 4
     mentor_candidates: int = 0
+    contenders: float = 2.0
     pricing_per_row: int = 8
     reoptimize_phases: int = 40
+    full_pricing_share: float = 0.5
     block_cells: int = 262_144
     split_cells: int = 2_000_000
 
@@ -711,8 +714,12 @@ def _candidates(p: _Problem, options: Options, full: bool) -> tuple[_Arcs, np.nd
     T, U = len(p.l_count), len(p.m_cap)
     best = np.zeros(T, dtype=p.sdt)
     seats = p.m_cap // np.maximum(np.diff(p.m_start), 1)
-    depth = options.mentor_candidates or 8 * max(1, int(seats.max(initial=1)))
+    depth = options.mentor_candidates or 4 * max(1, int(seats.max(initial=1)))
     pool = _ColumnPool(U, depth, p.sdt)
+    k_row = options.candidates_per_class
+    lt: list[np.ndarray] = []
+    lu: list[np.ndarray] = []
+    ls: list[np.ndarray] = []
     ts: list[np.ndarray] = []
     us: list[np.ndarray] = []
     ss: list[np.ndarray] = []
@@ -728,18 +735,38 @@ def _candidates(p: _Problem, options: Options, full: bool) -> tuple[_Arcs, np.nd
             ss.append(sc[i, j])
             continue
         pool.add(rows, cols, sc)
-        if options.candidates_per_class > 0:
-            j = sc.argmax(axis=1)
-            top = sc[np.arange(len(rows)), j]
-            ok = top > 0
-            ts.append(rows[ok])
-            us.append(cols[j[ok]])
-            ss.append(top[ok])
+        if k_row:
+            # Each learner class's best mentor classes: up to k_row of those tied at its best
+            # score, spread over the ties (so that similar learners do not all pick the same).
+            rmax = sc.max(axis=1)
+            r, c = np.divmod(
+                np.flatnonzero((sc == rmax[:, None]) & (rmax[:, None] > 0)), sc.shape[1]
+            )
+            first = np.searchsorted(r, r, side="left")
+            rank = np.arange(len(r)) - first
+            ties = np.bincount(r, minlength=len(rows))[r]
+            pick = (rank * k_row) // ties != ((rank - 1) * k_row) // ties
+            pick |= rank == 0
+            lt.append(rows[r[pick]])
+            lu.append(cols[c[pick]])
+            ls.append(sc[r[pick], c[pick]])
     if not full:
         t, u, s = pool.arcs()
         ts.append(t)
         us.append(u)
         ss.append(s)
+        if lt:
+            # Only contenders keep them: learner classes whose best score is among the best
+            # ``contenders`` × (number of places), since most learners cannot be matched.
+            t, u, s = np.concatenate(lt), np.concatenate(lu), np.concatenate(ls)
+            weight = np.bincount(best.astype(np.int64), weights=p.l_count, minlength=1)
+            reach = np.cumsum(weight[::-1])[::-1]  # learners with best >= k
+            wanted = options.contenders * float(p.m_cap.sum())
+            theta = int(np.nonzero(reach >= wanted)[0].max(initial=0))
+            ok = s >= max(theta, 1)
+            ts.append(t[ok])
+            us.append(u[ok])
+            ss.append(s[ok])
     arcs = _unique_arcs(ts, us, ss, U)
     arcs.s -= 1  # decode
     return arcs, best.astype(np.int64) - 1, pairs
@@ -874,12 +901,14 @@ def _class_potentials(flow: _Flow, d: np.ndarray, p: _Problem) -> tuple[np.ndarr
 
 def _reoptimize(
     p: _Problem, flow: _Flow, d: np.ndarray, keep: np.ndarray, extra: _Arcs, max_phases: int
-) -> _Flow | None:
+) -> tuple[_Flow, np.ndarray] | None:
     """The optimal flow after dropping the class arcs ``~keep`` (without flow) and adding
     ``extra``, from the optimal ``flow`` and its potentials ``d`` (primal–dual: new arcs of
     negative reduced cost are saturated, then the excess they create is sent back along
     shortest paths of reduced cost, found by Dijkstra, with a maximum flow on the arcs of zero
-    reduced cost per phase). None if that takes more than ``max_phases`` phases."""
+    reduced cost per phase). Returns the flow and its potentials (checked: reduced costs are
+    non-negative on every residual arc), or None if that takes more than ``max_phases``
+    phases."""
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import dijkstra
 
@@ -915,7 +944,10 @@ def _reoptimize(
         if not len(sources):
             new.cost = int((cost * x).sum())
             new.flow = x[nT : nT + A]
-            return new
+            rt, rh, rc, _rcap, _ridx = _residual(new)
+            if (rc + pot[rt] - pot[rh]).min(initial=0) < 0:
+                raise MatchingError("re-optimisation ended without optimal potentials")
+            return new, pot
         rt, rh, rc, rcap, ridx = _residual(new)
         rc = rc + pot[rt] - pot[rh]
         if rc.min(initial=0) < 0:
@@ -928,7 +960,10 @@ def _reoptimize(
             raise MatchingError("re-optimisation found no path for the excess")
         shift = np.minimum(dist, delta).astype(np.int64)
         pot += shift
-        tight = (rc + shift[rt] - shift[rh]) == 0
+        # Augmenting paths of this phase stay among the nodes reached within ``delta``.
+        near = dist <= delta
+        tight = near[rt] & near[rh]
+        tight &= (rc + shift[rt] - shift[rh]) == 0
         # Maximum flow from the excess to the deficits on the arcs of zero reduced cost.
         s_node, t_node = n_nodes, n_nodes + 1
         mf = max_flow.SimpleMaxFlow()
@@ -955,64 +990,110 @@ def _price(
     dt: np.ndarray,
     du: np.ndarray,
     best: np.ndarray,
-    known: np.ndarray,
+    known: _Arcs,
     per_row: int,
     tolerance: int = 0,
-) -> tuple[_Arcs, int, int]:
-    """Feasible arcs not yet in the network whose reduced cost is negative
-    (``score(t, u) > d[t] - d[u]``), at most ``per_row`` of the most violating per learner
-    class."""
-    U = len(p.m_cap)
+    row_mask: np.ndarray | None = None,
+    col_mask: np.ndarray | None = None,
+) -> tuple[_Arcs, int, int, np.ndarray]:
+    """Feasible arcs not in the network ``known`` whose reduced cost is negative
+    (``score(t, u) > d[t] - d[u]``: they violate the dual) or above ``-tolerance``; per
+    learner class the ``per_row`` of highest gain. Only the pairs of the rows (learner
+    classes) in ``row_mask`` and the columns in ``col_mask`` when given. Also returns the
+    number of pairs checked, the number of violating pairs seen (0 certifies the pairs
+    checked), and the learner classes some of whose violating pairs were left out."""
+    T, U = len(p.l_count), len(p.m_cap)
     # An arc t→u can violate only if d[u] > d[t] - best[t]; classes without any feasible
     # mentor never can.
     slack = np.where(best >= 0, dt - best - tolerance, np.iinfo(np.int64).max // 4)
-    # Encoded scores are score + 1: t→u is reported iff sc > d[t] + 1 - tolerance - d[u].
+    # Encoded scores are score + 1: gain = sc - (d[t] + 1 - tolerance - d[u]) >= 1 reports
+    # t→u, gain > tolerance is a violation.
     top = dt + 1 - tolerance
-    small = max(np.abs(top).max(initial=0), np.abs(du).max(initial=0)) < 2**14
-    top = top.astype(np.int16 if small else np.int64)
-    dun = du.astype(np.int16 if small else np.int64)
+    small = max(np.abs(top).max(initial=0), np.abs(du).max(initial=0)) < 2**13
+    gdt = np.int16 if small else np.int64
+    top, dun = top.astype(gdt), du.astype(gdt)
+    floor = gdt(np.iinfo(gdt).min)
+    # The arcs already in the network, by learner class, to be masked in each block.
+    order = np.argsort(known.t, kind="stable")
+    known_u = known.u[order]
+    known_start = np.searchsorted(known.t[order], np.arange(T + 1))
+    col_pos = np.full(U, -1, dtype=np.int64)
+    truncated = np.zeros(T, dtype=bool)
     ts, us, ss = [], [], []
     checked = violating = 0
-    for rows, cols, width in _staircase(p, options, slack, du):
+    for rows, cols, width in _staircase(p, options, slack, du, row_mask, col_mask):
         sub = cols[:width]
         sc = _scores(p, rows, sub)
         checked += sc.size
-        lim = top[rows][:, None] - dun[sub][None, :]
-        hit = sc > lim
-        hit &= sc > 0
-        flat = np.flatnonzero(hit)
-        if not len(flat):
+        gain: np.ndarray = sc.astype(gdt)
+        gain -= top[rows][:, None]
+        gain += dun[sub][None, :]
+        np.putmask(gain, sc == 0, floor)
+        counts = known_start[rows + 1] - known_start[rows]
+        n_known = int(counts.sum())
+        if n_known:
+            col_pos[sub] = np.arange(width)
+            first = np.repeat(known_start[rows] - (np.cumsum(counts) - counts), counts)
+            j = col_pos[known_u[first + np.arange(n_known)]]
+            i = np.repeat(np.arange(len(rows)), counts)
+            gain[i[j >= 0], j[j >= 0]] = floor
+            col_pos[sub] = -1
+        row_max = gain.max(axis=1)
+        active = np.nonzero(row_max >= 1)[0]
+        if not len(active):
             continue
-        r, c = np.divmod(flat, len(sub))
-        keys = rows[r] * U + sub[c]
-        pos = np.minimum(np.searchsorted(known, keys), max(len(known) - 1, 0))
-        fresh = known[pos] != keys if len(known) else np.ones(len(keys), dtype=bool)
-        r, c = r[fresh], c[fresh]
-        if not len(r):
-            continue
-        # Keep the most violating arcs of each row (gain > tolerance: a violation).
-        gain = sc[r, c].astype(np.int64) - lim[r, c]
-        order = np.lexsort((-gain, r))
-        r, c, gain = r[order], c[order], gain[order]
-        rank = np.arange(len(r)) - np.searchsorted(r, r, side="left")
-        keep = rank < per_row
-        ts.append(rows[r[keep]])
-        us.append(sub[c[keep]])
-        ss.append(sc[r[keep], c[keep]].astype(np.int64) - 1)
-        violating += int((gain[keep] > tolerance).sum())
+        g: np.ndarray = gain[active]
+        r, c = np.divmod(np.flatnonzero(g >= 1), width)
+        level = np.minimum(g[r, c], _GAIN_LEVELS - 1).astype(np.int64)
+        # Per row, the highest gains first: the lowest level whose hits, counted from the
+        # top, reach per_row (a histogram of the small integer gains, no sorting).
+        hist = np.bincount(r * _GAIN_LEVELS + level, minlength=len(active) * _GAIN_LEVELS)
+        from_top = np.cumsum(hist.reshape(len(active), _GAIN_LEVELS)[:, ::-1], axis=1)
+        enough = from_top >= per_row
+        floor_level = np.where(enough.any(axis=1), _GAIN_LEVELS - 1 - np.argmax(enough, axis=1), 1)
+        # All hits above the floor level (fewer than per_row), then hits at the floor level
+        # in column order until per_row.
+        above = level > floor_level[r]
+        at = level == floor_level[r]
+        n_above = np.bincount(r[above], minlength=len(active))
+        ra = r[at]
+        rank = np.arange(len(ra)) - np.searchsorted(ra, ra, side="left")
+        keep = above.copy()
+        keep[np.nonzero(at)[0][rank < per_row - n_above[ra]]] = True
+        r, c = r[keep], c[keep]
+        ts.append(rows[active[r]])
+        us.append(sub[c])
+        ss.append(sc[active[r], c].astype(np.int64) - 1)
+        # Every violating pair seen counts, reported or not: none seen is the certificate.
+        per_row_bad = (g > tolerance).sum(axis=1)
+        violating += int(per_row_bad.sum())
+        reported = np.bincount(r[g[r, c] > tolerance], minlength=len(active))
+        truncated[rows[active[per_row_bad > reported]]] = True
+    arcs = _no_arcs()
     if ts:
         arcs = _Arcs(np.concatenate(ts), np.concatenate(us), np.concatenate(ss))
-        return arcs, checked, violating
-    return _no_arcs(), checked, violating
+    return arcs, checked, violating, truncated
 
 
 def _staircase(
-    p: _Problem, options: Options, slack: np.ndarray, du: np.ndarray
+    p: _Problem,
+    options: Options,
+    slack: np.ndarray,
+    du: np.ndarray,
+    row_mask: np.ndarray | None = None,
+    col_mask: np.ndarray | None = None,
 ) -> Iterable[tuple[np.ndarray, np.ndarray, int]]:
-    """Blocks for pricing: in each group, columns by ``d[u]`` descending and rows by slack
-    ascending, so that row ``t`` needs only the first ``n_t`` columns (those with
-    ``d[u] > slack[t]``); consecutive rows needing similar widths share a block."""
+    """Blocks for pricing (only the rows and columns of the masks, if given): in each group,
+    columns by ``d[u]`` descending and rows by slack ascending, so that row ``t`` needs only
+    the first ``n_t`` columns (those with ``d[u] > slack[t]``); consecutive rows needing
+    similar widths share a block."""
     for rows, cols in p.groups:
+        if row_mask is not None:
+            rows = rows[row_mask[rows]]
+        if col_mask is not None:
+            cols = cols[col_mask[cols]]
+        if not len(rows) or not len(cols):
+            continue
         cols = cols[np.argsort(-du[cols], kind="stable")]
         rows = rows[np.argsort(slack[rows], kind="stable")]
         need = np.searchsorted(-du[cols], -slack[rows], side="left")
@@ -1027,6 +1108,89 @@ def _staircase(
                 j += 1
             yield rows[i:j], cols, width
             i = j
+
+
+class _Pricing:
+    """Pricing rounds that re-check only what the last potentials may have broken.
+
+    A full round checks every pair against the potentials ``d`` of the moment. Afterwards a
+    learner class ``t`` is *based* at the potentials of the last round that checked all its
+    pairs without leaving a violating one out (``base_dt[t]``), and ``du_floor[u]`` is the
+    lowest potential mentor class ``u`` had in any round that based a row. A pair ``(t, u)``
+    outside the network, of a based row, was found with ``score <= base_dt[t] - d_then[u]``;
+    as long as ``d[t] >= base_dt[t]`` and ``d[u] <= du_floor[u] <= d_then[u]`` it still holds.
+    So a later round re-checks only the rows that are unbased or whose potential fell, the
+    columns whose potential rose above their floor, and the arcs dropped from the network;
+    when that finds no violation, every pair of the complete problem is priced out.
+    Potentials are taken relative to the source's."""
+
+    def __init__(self, p: _Problem, options: Options, best: np.ndarray) -> None:
+        self.p, self.options, self.best = p, options, best
+        self.base_dt: np.ndarray | None = None
+        self.based = np.zeros(len(p.l_count), dtype=bool)
+        self.du_floor = np.zeros(len(p.m_cap), dtype=np.int64)
+        self.loose = _no_arcs()
+        self.checked = 0
+        self.full_rounds = 0
+
+    def drop(self, arcs: _Arcs) -> None:
+        """Arcs leaving the network: pricing skipped them while they were in it."""
+        self.loose = _merge(self.loose, arcs)
+
+    def run(
+        self, known: _Arcs, dt: np.ndarray, du: np.ndarray, tolerance: int
+    ) -> tuple[_Arcs, int]:
+        p, o = self.p, self.options
+        U = len(p.m_cap)
+        if self.base_dt is None:
+            rows = cols = None
+        else:
+            rows = ~self.based | (dt < self.base_dt)
+            cols = du > self.du_floor
+            if rows.mean() + cols.mean() > o.full_pricing_share:
+                rows = cols = None
+        if rows is None:
+            extra, checked, violating, truncated = _price(
+                p, o, dt, du, self.best, known, o.pricing_per_row, tolerance
+            )
+            self.base_dt, self.du_floor = dt.copy(), du.copy()
+            self.based = ~truncated
+            self.loose = _no_arcs()
+            self.full_rounds += 1
+            self.checked += checked
+            return extra, violating
+        assert self.base_dt is not None and cols is not None
+        tol = tolerance
+        parts: list[tuple[_Arcs, int, int, np.ndarray | None]] = [
+            _price(p, o, dt, du, self.best, known, o.pricing_per_row, tol, row_mask=rows)
+        ]
+        if cols.any():
+            parts.append(
+                _price(p, o, dt, du, self.best, known, o.pricing_per_row, tol, col_mask=cols)
+            )
+        # Arcs dropped since the last full round, unless back in the network.
+        loose = self.loose
+        if len(loose.t):
+            keys = np.sort(known.keys(U))
+            lk = loose.keys(U)
+            at = np.minimum(np.searchsorted(keys, lk), max(len(keys) - 1, 0))
+            out = keys[at] != lk if len(keys) else np.ones(len(lk), dtype=bool)
+            bad = out & (loose.s > dt[loose.t] - du[loose.u])
+            parts.append((_Arcs(loose.t[bad], loose.u[bad], loose.s[bad]), 0, int(bad.sum()), None))
+        extra = _unique_arcs([x[0].t for x in parts], [x[0].u for x in parts],
+                             [x[0].s for x in parts], U)  # fmt: skip
+        violating = sum(x[2] for x in parts)
+        self.checked += sum(x[1] for x in parts)
+        cut = parts[0][3]
+        assert cut is not None
+        truncated = cut
+        rebased = rows & ~truncated
+        if rebased.any():
+            self.base_dt[rebased] = dt[rebased]
+            self.based |= rebased
+            self.du_floor = np.minimum(self.du_floor, du)
+        self.based &= ~truncated
+        return extra, violating
 
 
 def _merge(a: _Arcs, b: _Arcs) -> _Arcs:
@@ -1085,33 +1249,43 @@ def solve(
     flow = _solve_flow(p, arcs, -arcs.s)
     clock = lap("flow", clock)
     rounds = resolves = 0
+    d = _potentials(flow) if not options.fairness else np.zeros(0, dtype=np.int64)
+    pricing = _Pricing(p, options, best)
+    log: list[list[int]] = []  # per pricing round: violating arcs, arcs added, pairs checked
     while not options.fairness:  # with fairness every feasible arc is present: no pricing
-        d = _potentials(flow)
         dt, du = _class_potentials(flow, d, p)
-        # The first round also brings the tight arcs (reduced cost 0): the potentials move
-        # a little when the violating arcs enter, and tight arcs are the next to violate.
-        extra, checked, violating = _price(
-            p, options, dt, du, best, np.sort(flow.arcs.keys(U)), options.pricing_per_row,
-            tolerance=1 if rounds == 0 else 0,
-        )  # fmt: skip
+        dt -= d[0]  # relative to the source's potential
+        du -= d[0]
+        # Pricing also brings the tight arcs (reduced cost 0): the potentials move a little
+        # when the violating arcs enter, and tight arcs are the next to violate.
+        checked = pricing.checked
+        extra, violating = pricing.run(flow.arcs, dt, du, tolerance=1)
+        log.append([violating, len(extra.t), pricing.checked - checked])
         clock = lap("pricing", clock)
-        stats["pairs_priced"] = stats.get("pairs_priced", 0) + checked
         rounds += 1
         if not violating:
             break
-        report(min(0.5 + 0.1 * rounds, 0.8), "flow")
+        report(min(0.5 + 0.05 * rounds, 0.85), "flow")
         # Arcs far from tight are dropped (pricing checks them again like any other pair).
         step = max(int(np.gcd.reduce(flow.arcs.s)), 1)
         reduced = flow.arcs.s + du[flow.arcs.u] - dt[flow.arcs.t]
         keep = (flow.flow > 0) | (reduced >= -step)
-        new = _reoptimize(p, flow, d, keep, extra, options.reoptimize_phases)
-        if new is None:
+        pricing.drop(_Arcs(flow.arcs.t[~keep], flow.arcs.u[~keep], flow.arcs.s[~keep]))
+        again = _reoptimize(p, flow, d, keep, extra, options.reoptimize_phases)
+        if again is None:
             merged = _merge(_Arcs(flow.arcs.t[keep], flow.arcs.u[keep], flow.arcs.s[keep]), extra)
-            new = _solve_flow(p, merged, -merged.s)
+            flow = _solve_flow(p, merged, -merged.s)
+            d = _potentials(flow)
             resolves += 1
-        flow = new
+        else:
+            # Its potentials are optimal duals too, but the shortest-path ones (the highest)
+            # leave far fewer pairs violating in the complete problem.
+            flow = again[0]
+            d = _potentials(flow)
         arcs = flow.arcs
         clock = lap("flow", clock)
+    stats.update(pairs_priced=pricing.checked, full_pricing_rounds=pricing.full_rounds)
+    stats["round_log"] = log
     stats["resolves"] = resolves
     stats.update(pricing_rounds=rounds, arcs=len(arcs.t), certified=True)
     optimum = -flow.cost
