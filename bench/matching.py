@@ -129,7 +129,8 @@ LEARNER_DISTRICTS = {"11350": 8, "11320": 5, "11305": 6, "11260": 6, "11500": 7,
                      "11545": 4, "11620": 6, "11710": 6, "11740": 4, "11380": 5}  # fmt: skip
 # Mentors' homes: half near a university district, half spread like the population.
 CAMPUS_DISTRICTS = {"11410": 6, "11290": 5, "11230": 5, "11620": 4, "11440": 4, "11215": 3,
-                    "11200": 3, "11590": 3, "11350": 3, "11110": 2, "11140": 1, "11170": 1}  # fmt: skip
+                    "11200": 3, "11590": 3, "11350": 3, "11110": 2, "11140": 1,
+                    "11170": 1}  # fmt: skip
 
 
 def _pick(rng: random.Random, items: list[str], weights: list[int], k: int) -> frozenset[str]:
@@ -258,7 +259,9 @@ class Reference:
         self.m_lang = np.array([mask("lang", m.languages) for m in mentors], dtype=np.int64)
         self.m_gender = np.array([code("gender", m.gender) for m in mentors])
         self.m_cap = np.array([m.capacity for m in mentors], dtype=np.int64)
-        self.l_level = np.array([mask("level", {x.school_level}) for x in learners], dtype=np.int64)
+        self.l_level = np.array(
+            [mask("level", frozenset({x.school_level})) for x in learners], dtype=np.int64
+        )
         self.l_subj = np.array([mask("subj", x.subjects) for x in learners], dtype=np.int64)
         self.l_nsubj = np.array([max(len(x.subjects), 1) for x in learners], dtype=np.int64)
         self.l_major = np.array(
@@ -267,7 +270,7 @@ class Reference:
         self.l_int = np.array([mask("int", x.interests) for x in learners], dtype=np.int64)
         self.l_mode = np.array([("online", "offline", "either").index(x.mode) for x in learners])
         self.l_district = np.array(
-            [mask("district", {x.district}) if x.district else 0 for x in learners],
+            [mask("district", frozenset({x.district})) if x.district else 0 for x in learners],
             dtype=np.int64,
         )
         self.l_slot = np.array([mask("slot", x.availability) for x in learners], dtype=np.int64)
