@@ -118,10 +118,11 @@ class Options:
     district_coords: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     fairness: bool = False
     cohesion: bool = False
-    candidates_per_class: int = 4
+    candidates_per_class: int = 12
     mentor_candidates: int = 0
     contenders: float = 2.0
-    pricing_per_row: int = 8
+    pricing_per_row: int = 4
+    pricing_tolerance: int = 1
     reoptimize_phases: int = 40
     full_pricing_share: float = 0.5
     block_cells: int = 262_144
@@ -335,6 +336,7 @@ class _Problem:
     m_order: np.ndarray
     m_start: np.ndarray
     l_nsubj: np.ndarray
+    l_subj_factor: np.ndarray  # weight // n_subjects where that is exact for every count, else -1
     special_rows: dict[int, dict[int, int | None]]  # learner class -> {mentor class: delta|None}
     sp_row: np.ndarray  # learner classes with an entry in special_rows
     groups: list[tuple[np.ndarray, np.ndarray]]  # (learner class rows, mentor class cols)
@@ -469,8 +471,12 @@ def _encode(
         np.uint8 if top <= 255 else np.uint16 if top <= 65535 else np.uint32
     )
     nb = (len(subjects.index), len(slots.index), len(interests.index))
+    n_safe = np.maximum(l_nsubj, 1)
+    linear = (w.subject % n_safe == 0) & (w.subject // n_safe <= np.iinfo(sdt).max)
+    factor = np.where(linear, w.subject // n_safe, -1)
     return _Problem(
-        L, M, l_count, m_cap, l_order, l_start, m_order, m_start, l_nsubj, special_rows, sp_row,
+        L, M, l_count, m_cap, l_order, l_start, m_order, m_start, l_nsubj,
+        factor.astype(np.int64 if (factor < 0).any() else sdt), special_rows, sp_row,
         groups,
         (_bytes(L["subj"], nb[0]), _bytes(M["subj"], nb[0])),
         (_bytes(L["avail"], nb[1]), _bytes(M["avail"], nb[1])),
@@ -488,21 +494,21 @@ def _groups(
     l_nsubj: np.ndarray,
     options: Options,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Learner classes sharing (school level, mode, district, languages, gender wish, number of
-    subjects) with the mentor classes that can serve them: mode, reach, school level,
+    """Learner classes sharing (school level, mode, district, languages, gender wish) with the
+    mentor classes that can serve them: mode, reach, school level,
     languages and gender are settled per group, so blocks never span pairs those constraints
     forbid. A large group is split further by subject set (its mentors must share one)."""
     groups: list[tuple[np.ndarray, np.ndarray]] = []
     if not len(L["level"]) or not len(M["levels"]):
         return groups
-    keys = np.stack([L["level"], L["mode"], L["district"], L["lang"], L["gender"], l_nsubj], axis=1)
+    keys = np.stack([L["level"], L["mode"], L["district"], L["lang"], L["gender"]], axis=1)
     guniq, ginv = np.unique(keys, axis=0, return_inverse=True)
     ginv = ginv.reshape(-1)
     order = np.argsort(ginv, kind="stable")
     bounds = np.searchsorted(ginv[order], np.arange(len(guniq) + 1))
     online = M["online"] == 1
     base = m_cap > 0
-    for g, (level, mode, district, lang, gender, _n) in enumerate(guniq.tolist()):
+    for g, (level, mode, district, lang, gender) in enumerate(guniq.tolist()):
         rows = order[bounds[g] : bounds[g + 1]]
         ok = base & ((M["levels"] >> level) & 1 == 1)
         offline = (M["offline"] == 1) & (
@@ -580,7 +586,11 @@ def _scores(p: _Problem, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         ok &= ca >= p.min_slots
     s = np.full(shape, w.base + 1, dtype=sdt)
     ns = p.l_nsubj[rows]
-    if len(ns) and ns.min() == ns.max():
+    factor = p.l_subj_factor[rows]
+    if factor.min(initial=0) >= 0:  # linear for every row: common subjects x weight // n
+        np.multiply(cs, factor.astype(sdt)[:, None], out=tmp)
+        s += tmp
+    elif ns.min() == ns.max():
         _add_subject(s, cs, int(ns[0]), w.subject, tmp)
     else:
         for n in np.unique(ns).tolist():
@@ -939,20 +949,29 @@ def _reoptimize(
     np.subtract.at(excess, tail[idx], rcap[bad])
     x[idx] = cap[idx]
     n_nodes = len(pot)
+    # Both directions of every arc, ordered by tail once: each phase only rewrites the
+    # weights (reduced cost where the direction has residual capacity, infinity where not).
+    m = len(tail)
+    order = np.argsort(np.concatenate([tail, head]), kind="stable")
+    arc = order % m
+    forward = order < m
+    bt = np.where(forward, tail[arc], head[arc])
+    bh = np.where(forward, head[arc], tail[arc])
+    bc = np.where(forward, cost[arc], -cost[arc])
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(bt, minlength=n_nodes))])
+    graph = csr_matrix((np.zeros(len(bt)), bh, indptr), shape=(n_nodes, n_nodes))
     for _ in range(max_phases):
+        rcap = np.where(forward, cap[arc] - x[arc], x[arc])
+        live = rcap > 0
+        rc = bc + pot[bt] - pot[bh]
+        if rc[live].min(initial=0) < 0:
+            raise MatchingError("re-optimisation lost dual feasibility")
         sources = np.nonzero(excess > 0)[0]
         if not len(sources):
             new.cost = int((cost * x).sum())
             new.flow = x[nT : nT + A]
-            rt, rh, rc, _rcap, _ridx = _residual(new)
-            if (rc + pot[rt] - pot[rh]).min(initial=0) < 0:
-                raise MatchingError("re-optimisation ended without optimal potentials")
             return new, pot
-        rt, rh, rc, rcap, ridx = _residual(new)
-        rc = rc + pot[rt] - pot[rh]
-        if rc.min(initial=0) < 0:
-            raise MatchingError("re-optimisation lost dual feasibility")
-        graph = csr_matrix((rc.astype(np.float64), (rt, rh)), shape=(n_nodes, n_nodes))
+        graph.data = np.where(live, rc, np.inf).astype(np.float64)
         dist = dijkstra(graph, directed=True, indices=sources, min_only=True)
         sinks = np.nonzero(excess < 0)[0]
         delta = dist[sinks].min()
@@ -962,23 +981,22 @@ def _reoptimize(
         pot += shift
         # Augmenting paths of this phase stay among the nodes reached within ``delta``.
         near = dist <= delta
-        tight = near[rt] & near[rh]
-        tight &= (rc + shift[rt] - shift[rh]) == 0
+        tight = np.nonzero(live & near[bt] & near[bh] & (rc + shift[bt] - shift[bh] == 0))[0]
         # Maximum flow from the excess to the deficits on the arcs of zero reduced cost.
         s_node, t_node = n_nodes, n_nodes + 1
         mf = max_flow.SimpleMaxFlow()
-        mt = np.concatenate([rt[tight], np.full(len(sources), s_node), sinks])
-        mh = np.concatenate([rh[tight], sources, np.full(len(sinks), t_node)])
+        mt = np.concatenate([bt[tight], np.full(len(sources), s_node), sinks])
+        mh = np.concatenate([bh[tight], sources, np.full(len(sinks), t_node)])
         mc = np.concatenate([rcap[tight], excess[sources], -excess[sinks]])
         mf.add_arcs_with_capacity(mt.astype(np.int32), mh.astype(np.int32), mc.astype(np.int64))
         if mf.solve(s_node, t_node) != mf.OPTIMAL:
             raise MatchingError("maximum flow failed during re-optimisation")
         pushed = np.asarray(mf.flows(np.arange(len(mt), dtype=np.int32)), dtype=np.int64)
-        k = int(tight.sum())
-        moved, idx = pushed[:k], ridx[tight]
-        fwd = idx >= 0
-        np.add.at(x, idx[fwd], moved[fwd])
-        np.subtract.at(x, -1 - idx[~fwd], moved[~fwd])
+        k = len(tight)
+        moved = pushed[:k]
+        fwd = forward[tight]
+        np.add.at(x, arc[tight][fwd], moved[fwd])
+        np.subtract.at(x, arc[tight][~fwd], moved[~fwd])
         excess[sources] -= pushed[k : k + len(sources)]
         excess[sinks] += pushed[k + len(sources) :]
     return None
@@ -1259,7 +1277,9 @@ def solve(
         # Pricing also brings the tight arcs (reduced cost 0): the potentials move a little
         # when the violating arcs enter, and tight arcs are the next to violate.
         checked = pricing.checked
-        extra, violating = pricing.run(flow.arcs, dt, du, tolerance=1)
+        extra, violating = pricing.run(
+            flow.arcs, dt, du, tolerance=options.pricing_tolerance if rounds else 1
+        )
         log.append([violating, len(extra.t), pricing.checked - checked])
         clock = lap("pricing", clock)
         rounds += 1
@@ -1278,10 +1298,7 @@ def solve(
             d = _potentials(flow)
             resolves += 1
         else:
-            # Its potentials are optimal duals too, but the shortest-path ones (the highest)
-            # leave far fewer pairs violating in the complete problem.
-            flow = again[0]
-            d = _potentials(flow)
+            flow, d = again  # optimal duals too (checked on every residual arc)
         arcs = flow.arcs
         clock = lap("flow", clock)
     stats.update(pairs_priced=pricing.checked, full_pricing_rounds=pricing.full_rounds)
