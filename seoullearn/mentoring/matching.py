@@ -121,12 +121,15 @@ class Options:
     candidates_per_class: int = 12
     mentor_candidates: int = 0
     contenders: float = 2.0
+    near_best: int = 8
+    keep_steps: int = 1
     pricing_per_row: int = 4
     pricing_tolerance: int = 1
     reoptimize_phases: int = 40
     full_pricing_share: float = 0.5
     block_cells: int = 262_144
     split_cells: int = 2_000_000
+    split_rows: int = 64
 
 
 @dataclass(frozen=True)
@@ -344,8 +347,11 @@ class _Problem:
     f_subj: tuple[list[np.ndarray], list[np.ndarray]]
     f_avail: tuple[list[np.ndarray], list[np.ndarray]]
     f_interest: tuple[list[np.ndarray], list[np.ndarray]]
+    f_lang: tuple[list[np.ndarray], list[np.ndarray]]
     l_major: np.ndarray
     m_major: np.ndarray
+    l_gender: np.ndarray  # wished gender (0: none)
+    m_gender: np.ndarray
     sdt: type[np.unsignedinteger[Any]]  # dtype of encoded scores (score + 1; 0 = infeasible)
     weights: Weights
     min_slots: int
@@ -464,13 +470,13 @@ def _encode(
     sp_row = np.zeros(T, dtype=bool)
     sp_row[list(special_rows)] = True
 
-    groups = _groups(L, M, m_cap, l_nsubj, options)
+    groups = _groups(L, M, m_cap, options)
     w = options.weights
     top = w.max_score() + 1
     sdt: type[np.unsignedinteger[Any]] = (
         np.uint8 if top <= 255 else np.uint16 if top <= 65535 else np.uint32
     )
-    nb = (len(subjects.index), len(slots.index), len(interests.index))
+    nb = (len(subjects.index), len(slots.index), len(interests.index), len(langs.index))
     n_safe = np.maximum(l_nsubj, 1)
     linear = (w.subject % n_safe == 0) & (w.subject // n_safe <= np.iinfo(sdt).max)
     factor = np.where(linear, w.subject // n_safe, -1)
@@ -481,34 +487,32 @@ def _encode(
         (_bytes(L["subj"], nb[0]), _bytes(M["subj"], nb[0])),
         (_bytes(L["avail"], nb[1]), _bytes(M["avail"], nb[1])),
         (_bytes(L["interest"], nb[2]), _bytes(M["interest"], nb[2])),
+        (_bytes(L["lang"], nb[3]), _bytes(M["lang"], nb[3])),
         L["major"].astype(np.int32), M["major"].astype(np.int32),
+        L["gender"].astype(np.int32), M["gender"].astype(np.int32),
         sdt, w, max(options.min_common_slots, 0),
         _steps(w.availability, 3, 3), _steps(w.interest, 2, 2),
     )  # fmt: skip
 
 
 def _groups(
-    L: dict[str, np.ndarray],
-    M: dict[str, np.ndarray],
-    m_cap: np.ndarray,
-    l_nsubj: np.ndarray,
-    options: Options,
+    L: dict[str, np.ndarray], M: dict[str, np.ndarray], m_cap: np.ndarray, options: Options
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Learner classes sharing (school level, mode, district, languages, gender wish) with the
-    mentor classes that can serve them: mode, reach, school level,
-    languages and gender are settled per group, so blocks never span pairs those constraints
-    forbid. A large group is split further by subject set (its mentors must share one)."""
+    """Learner classes sharing (school level, mode, district) with the mentor classes that can
+    serve them: mode, reach and school level are settled per group, so blocks never span
+    pairs those constraints forbid. A large group is split further by subject set (its
+    mentors must share one), except for rare sets, which stay together with every mentor."""
     groups: list[tuple[np.ndarray, np.ndarray]] = []
     if not len(L["level"]) or not len(M["levels"]):
         return groups
-    keys = np.stack([L["level"], L["mode"], L["district"], L["lang"], L["gender"]], axis=1)
+    keys = np.stack([L["level"], L["mode"], L["district"]], axis=1)
     guniq, ginv = np.unique(keys, axis=0, return_inverse=True)
     ginv = ginv.reshape(-1)
     order = np.argsort(ginv, kind="stable")
     bounds = np.searchsorted(ginv[order], np.arange(len(guniq) + 1))
     online = M["online"] == 1
     base = m_cap > 0
-    for g, (level, mode, district, lang, gender) in enumerate(guniq.tolist()):
+    for g, (level, mode, district) in enumerate(guniq.tolist()):
         rows = order[bounds[g] : bounds[g + 1]]
         ok = base & ((M["levels"] >> level) & 1 == 1)
         offline = (M["offline"] == 1) & (
@@ -520,10 +524,6 @@ def _groups(
             ok &= offline
         else:
             ok &= online | offline
-        if lang:
-            ok &= (M["lang"] & lang) == lang
-        if gender:
-            ok &= M["gender"] == gender
         cols = np.nonzero(ok)[0]
         if not len(cols):
             continue
@@ -531,10 +531,18 @@ def _groups(
             groups.append((rows, cols))
             continue
         subj = L["subj"][rows]
-        for mask in np.unique(subj).tolist():
+        masks, counts = np.unique(subj, return_counts=True)
+        rest = []
+        for mask, n in zip(masks.tolist(), counts.tolist(), strict=True):
+            these = rows[subj == mask]
+            if n < options.split_rows:
+                rest.append(these)
+                continue
             sub_cols = cols[(M["subj"][cols] & mask) != 0]
             if len(sub_cols):
-                groups.append((rows[subj == mask], sub_cols))
+                groups.append((these, sub_cols))
+        if rest:
+            groups.append((np.concatenate(rest), cols))
     return groups
 
 
@@ -573,8 +581,9 @@ def _add_subject(s: np.ndarray, cs: np.ndarray, n: int, weight: int, tmp: np.nda
 
 def _scores(p: _Problem, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Encoded scores of learner classes ``rows`` × mentor classes ``cols`` of one group:
-    ``score + 1`` where the pair is feasible, 0 where it is not. Mode, reach, school level,
-    languages and gender are settled by the group; subjects, availability, exclusions here."""
+    ``score + 1`` where the pair is feasible, 0 where it is not. Mode, reach and school level
+    are settled by the group; subjects, availability, languages, gender and exclusions
+    here."""
     w = p.weights
     sdt = p.sdt
     shape = (len(rows), len(cols))
@@ -584,6 +593,13 @@ def _scores(p: _Problem, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     ca = _common(p.f_avail, rows, cols)
     if p.min_slots > 0:
         ok &= ca >= p.min_slots
+    for a, b in zip(*p.f_lang, strict=True):  # every language the learner needs
+        need = a[rows]
+        if need.any():
+            ok &= (need[:, None] & ~b[cols][None, :]) == 0
+    wish = p.l_gender[rows]
+    if wish.any():
+        ok &= (wish[:, None] == 0) | (wish[:, None] == p.m_gender[cols][None, :])
     s = np.full(shape, w.base + 1, dtype=sdt)
     ns = p.l_nsubj[rows]
     factor = p.l_subj_factor[rows]
@@ -656,23 +672,29 @@ def _unique_arcs(ts: list[np.ndarray], us: list[np.ndarray], ss: list[np.ndarray
 class _ColumnPool:
     """The best learner classes seen so far for every mentor class, at least ``depth`` of them
     where there are (ties at the threshold may add a few), with a running threshold per column
-    (an encoded score) that a new pair must exceed to enter."""
+    (an encoded value) that a new pair must exceed to enter. A payload (the score, when the
+    ranking value is something else) may travel with each entry."""
 
     def __init__(self, U: int, depth: int, sdt: type[np.unsignedinteger[Any]]) -> None:
         self.U = U
         self.depth = depth
         self.levels = int(np.iinfo(sdt).max) + 1 if sdt is np.uint8 else 0
         self.thr = np.zeros(U, dtype=sdt)
-        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.parts: list[tuple[np.ndarray, ...]] = []
         self.pending = 0
         self.limit = max(1_000_000, 4 * depth * U)
 
-    def add(self, rows: np.ndarray, cols: np.ndarray, sc: np.ndarray) -> None:
+    def add(
+        self, rows: np.ndarray, cols: np.ndarray, sc: np.ndarray, payload: np.ndarray | None = None
+    ) -> None:
         hit = np.flatnonzero(sc > self.thr[cols])
         if not len(hit):
             return
         i, j = np.divmod(hit, len(cols))
-        self.parts.append((rows[i], cols[j], sc.reshape(-1)[hit]))
+        part: tuple[np.ndarray, ...] = (rows[i], cols[j], sc.reshape(-1)[hit])
+        if payload is not None:
+            part += (payload.reshape(-1)[hit],)
+        self.parts.append(part)
         self.pending += len(hit)
         if self.pending > self.limit:
             self.compact()
@@ -680,39 +702,40 @@ class _ColumnPool:
     def compact(self) -> None:
         if len(self.parts) < 2 and not self.pending:
             return
-        t, u, s = (np.concatenate(x) for x in zip(*self.parts, strict=True))
-        if self.levels:  # small scores: thresholds from per-column histograms, no sorting
+        cols = [np.concatenate(x) for x in zip(*self.parts, strict=True)]
+        u, s = cols[1], cols[2]
+        if self.levels:  # small values: thresholds from per-column histograms, no sorting
             K = self.levels
             hist = np.bincount(u * K + s, minlength=self.U * K).reshape(self.U, K)
-            at_least = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1]  # entries with score >= k
+            at_least = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1]  # entries with value >= k
             enough = at_least >= self.depth
             thr = np.where(enough.any(axis=1), K - 1 - np.argmax(enough[:, ::-1], axis=1), 0)
             self.thr = np.maximum(self.thr, thr.astype(self.thr.dtype))
             keep = s >= self.thr[u]
-            t, u, s = t[keep], u[keep], s[keep]
+            cols = [x[keep] for x in cols]
         else:
-            t, u, s = self._truncate(t, u, s)
-        self.parts = [(t, u, s)]
+            cols = self._truncate(cols)
+        self.parts = [tuple(cols)]
         self.pending = 0
 
-    def _truncate(
-        self, t: np.ndarray, u: np.ndarray, s: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _truncate(self, cols: list[np.ndarray]) -> list[np.ndarray]:
+        u, s = cols[1], cols[2]
         order = np.lexsort((-s.astype(np.int64), u))
-        t, u, s = t[order], u[order], s[order]
+        cols = [x[order] for x in cols]
+        u = cols[1]
         rank = np.arange(len(u)) - np.searchsorted(u, u, side="left")
         keep = rank < self.depth
-        t, u, s, rank = t[keep], u[keep], s[keep], rank[keep]
-        last = rank == self.depth - 1
-        self.thr[u[last]] = s[last]
-        return t, u, s
+        cols = [x[keep] for x in cols]
+        last = rank[keep] == self.depth - 1
+        self.thr[cols[1][last]] = cols[2][last]
+        return cols
 
-    def arcs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def arcs(self, payload: bool = False) -> tuple[np.ndarray, ...]:
         if not self.parts:
             empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
+            return (empty,) * (4 if payload else 3)
         self.compact()
-        return self._truncate(*self.parts[0])
+        return tuple(self._truncate(list(self.parts[0])))
 
 
 def _candidates(p: _Problem, options: Options, full: bool) -> tuple[_Arcs, np.ndarray, int]:
@@ -726,6 +749,11 @@ def _candidates(p: _Problem, options: Options, full: bool) -> tuple[_Arcs, np.nd
     seats = p.m_cap // np.maximum(np.diff(p.m_start), 1)
     depth = options.mentor_candidates or 4 * max(1, int(seats.max(initial=1)))
     pool = _ColumnPool(U, depth, p.sdt)
+    near_best = options.near_best
+    near_count = np.zeros(U, dtype=np.int64)
+    nt: list[np.ndarray] = []
+    nu: list[np.ndarray] = []
+    ns_: list[np.ndarray] = []
     k_row = options.candidates_per_class
     lt: list[np.ndarray] = []
     lu: list[np.ndarray] = []
@@ -745,13 +773,28 @@ def _candidates(p: _Problem, options: Options, full: bool) -> tuple[_Arcs, np.nd
             ss.append(sc[i, j])
             continue
         pool.add(rows, cols, sc)
-        if k_row:
-            # Each learner class's best mentor classes: up to k_row of those tied at its best
-            # score, spread over the ties (so that similar learners do not all pick the same).
+        if k_row or near_best:
+            # The mentor classes tied at each learner class's best score.
             rmax = sc.max(axis=1)
             r, c = np.divmod(
                 np.flatnonzero((sc == rmax[:, None]) & (rmax[:, None] > 0)), sc.shape[1]
             )
+        if near_best and len(r):
+            # Every mentor class takes the first near_best learner classes for which it is
+            # one of the best: mentors nobody ranks first by score still get learners who
+            # would take them (their pool by score is shared with many similar mentors).
+            u = cols[c]
+            order = np.argsort(u, kind="stable")
+            uo = u[order]
+            rank = np.arange(len(uo)) - np.searchsorted(uo, uo, side="left")
+            take = order[rank < near_best - near_count[uo]]
+            near_count += np.bincount(u[take], minlength=U)
+            nt.append(rows[r[take]])
+            nu.append(u[take])
+            ns_.append(sc[r[take], c[take]])
+        if k_row and len(r):
+            # Each learner class's best mentor classes: up to k_row of those tied at its best
+            # score, spread over the ties (so that similar learners do not all pick the same).
             first = np.searchsorted(r, r, side="left")
             rank = np.arange(len(r)) - first
             ties = np.bincount(r, minlength=len(rows))[r]
@@ -765,6 +808,9 @@ def _candidates(p: _Problem, options: Options, full: bool) -> tuple[_Arcs, np.nd
         ts.append(t)
         us.append(u)
         ss.append(s)
+        ts += nt
+        us += nu
+        ss += ns_
         if lt:
             # Only contenders keep them: learner classes whose best score is among the best
             # ``contenders`` × (number of places), since most learners cannot be matched.
@@ -1289,7 +1335,7 @@ def solve(
         # Arcs far from tight are dropped (pricing checks them again like any other pair).
         step = max(int(np.gcd.reduce(flow.arcs.s)), 1)
         reduced = flow.arcs.s + du[flow.arcs.u] - dt[flow.arcs.t]
-        keep = (flow.flow > 0) | (reduced >= -step)
+        keep = (flow.flow > 0) | (reduced >= -step * options.keep_steps)
         pricing.drop(_Arcs(flow.arcs.t[~keep], flow.arcs.u[~keep], flow.arcs.s[~keep]))
         again = _reoptimize(p, flow, d, keep, extra, options.reoptimize_phases)
         if again is None:
