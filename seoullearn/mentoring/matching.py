@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 
-_GAIN_LEVELS = 256
+_GAIN_LEVELS = 256  # pricing ranks the (small integer) gains of a row by a histogram this wide
 LEARNER_MODES = ("online", "offline", "either")
 MENTOR_MODES = ("online", "offline", "both")
 _MODE_CODE = {"online": 0, "offline": 1, "either": 2}
@@ -121,8 +121,8 @@ class Options:
     candidates_per_class: int = 12
     mentor_candidates: int = 0
     contenders: float = 2.0
-    near_best: int = 8
-    keep_steps: int = 1
+    near_best: int = 16
+    keep_steps: int = 0
     pricing_per_row: int = 4
     pricing_tolerance: int = 1
     reoptimize_phases: int = 40
@@ -672,8 +672,7 @@ def _unique_arcs(ts: list[np.ndarray], us: list[np.ndarray], ss: list[np.ndarray
 class _ColumnPool:
     """The best learner classes seen so far for every mentor class, at least ``depth`` of them
     where there are (ties at the threshold may add a few), with a running threshold per column
-    (an encoded value) that a new pair must exceed to enter. A payload (the score, when the
-    ranking value is something else) may travel with each entry."""
+    (an encoded value) that a new pair must exceed to enter."""
 
     def __init__(self, U: int, depth: int, sdt: type[np.unsignedinteger[Any]]) -> None:
         self.U = U
@@ -684,17 +683,12 @@ class _ColumnPool:
         self.pending = 0
         self.limit = max(1_000_000, 4 * depth * U)
 
-    def add(
-        self, rows: np.ndarray, cols: np.ndarray, sc: np.ndarray, payload: np.ndarray | None = None
-    ) -> None:
+    def add(self, rows: np.ndarray, cols: np.ndarray, sc: np.ndarray) -> None:
         hit = np.flatnonzero(sc > self.thr[cols])
         if not len(hit):
             return
         i, j = np.divmod(hit, len(cols))
-        part: tuple[np.ndarray, ...] = (rows[i], cols[j], sc.reshape(-1)[hit])
-        if payload is not None:
-            part += (payload.reshape(-1)[hit],)
-        self.parts.append(part)
+        self.parts.append((rows[i], cols[j], sc.reshape(-1)[hit]))
         self.pending += len(hit)
         if self.pending > self.limit:
             self.compact()
@@ -730,10 +724,10 @@ class _ColumnPool:
         self.thr[cols[1][last]] = cols[2][last]
         return cols
 
-    def arcs(self, payload: bool = False) -> tuple[np.ndarray, ...]:
+    def arcs(self) -> tuple[np.ndarray, ...]:
         if not self.parts:
             empty = np.zeros(0, dtype=np.int64)
-            return (empty,) * (4 if payload else 3)
+            return empty, empty, empty
         self.compact()
         return tuple(self._truncate(list(self.parts[0])))
 
@@ -1014,6 +1008,11 @@ def _reoptimize(
             raise MatchingError("re-optimisation lost dual feasibility")
         sources = np.nonzero(excess > 0)[0]
         if not len(sources):
+            balance = np.bincount(head, weights=x, minlength=n_nodes) - np.bincount(
+                tail, weights=x, minlength=n_nodes
+            )
+            if balance[2:].any() or (x < 0).any() or (x > cap).any():
+                raise MatchingError("re-optimisation ended with an infeasible flow")
             new.cost = int((cost * x).sum())
             new.flow = x[nT : nT + A]
             return new, pot
