@@ -24,19 +24,34 @@ How it is solved exactly at city scale
    so they are interchangeable: they are aggregated into one supply node with a multiplicity.
    Mentors with identical attributes likewise become one node whose capacity is the sum.
    Learners with a previous or excluded mentor, and those mentors, stay individual.
-2. *Candidates.* For every learner class the scores against all mentor classes are computed in
-   vectorised blocks (grouped by school level, mode and district so that infeasible blocks are
-   never built); the best ``candidates_per_class`` mentor classes are kept as arcs.
+2. *One scan.* Learner classes are grouped by (school level, mode, district) with the mentor
+   classes that can serve them (large groups split by subject set), and every group is scored
+   in cache-sized blocks of uint8 (``score + 1``, 0 when infeasible): bit masks cut into
+   bytes, popcounts, components added as step sums, languages, gender and exclusions checked
+   per pair. The scan keeps each learner class's best score and three kinds of candidate
+   arcs: the best learner classes of every mentor class (a running threshold per column, no
+   sorting), the first learner classes for which a mentor class is one of their best (so that
+   mentors whom nobody ranks first still get learners who would take them), and, for the
+   learner classes whose best score is among the best ``contenders`` × places, up to
+   ``candidates_per_class`` mentor classes tied at their best.
 3. *Min-cost flow.* OR-Tools' ``SimpleMinCostFlow`` solves source → learner class → mentor
-   class → sink with cost ``-score`` and a zero-cost bypass arc for unmatched learners.
+   class → sink on the candidate arcs, with cost ``-score`` (divided by its common step) and a
+   zero-cost bypass for unmatched learners; only learner classes with an arc are nodes.
 4. *Certificate and pricing.* Node potentials (LP duals) of the restricted optimum are computed
    by Bellman–Ford on the residual graph. By LP duality the restricted optimum is optimal for
    the full problem if and only if no arc left out has a negative reduced cost, i.e. no
-   feasible pair with ``score(t, u) > d[t] - d[u]``. Every left-out pair is checked (only
+   feasible pair with ``score(t, u) > d[t] - d[u]``. Pricing checks the left-out pairs (only
    mentor classes with ``d[u] > d[t] - best_score(t)`` can violate, which prunes most of the
-   work); violating arcs are added and the flow is solved again until none is left. The
-   result is therefore a proven optimum of the complete problem, whatever the pruning.
-5. *Disaggregation.* Class-level flows are turned into learner → mentor assignments.
+   work) and returns, per learner class, the arcs of highest gain, tight ones included. Then:
+   arcs that are not tight and carry no flow are dropped, the new arcs enter, and the previous
+   optimum is re-optimised rather than solved afresh (:func:`_reoptimize`: violating arcs are
+   saturated and the excess is sent back along shortest paths of reduced cost, Dijkstra and a
+   maximum flow per phase; its potentials, the flow's conservation and capacities are checked
+   at the end). After the first full round, pricing re-checks only what the new potentials can
+   have broken (:class:`_Pricing`). The loop ends when a round sees no violating pair at all:
+   the result is a proven optimum of the complete problem, whatever the candidates.
+5. *Disaggregation.* Class-level flows are turned into learner → mentor assignments, each with
+   its score by component (vectorised :func:`explain_pair`).
 
 Options: ``fairness`` first maximises the worst-off matched learner's score (keeping the number
 of matched learners of the plain optimum), then the total; ``cohesion`` runs a second stage
@@ -118,18 +133,19 @@ class Options:
     district_coords: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     fairness: bool = False
     cohesion: bool = False
-    candidates_per_class: int = 12
-    mentor_candidates: int = 0
-    contenders: float = 2.0
-    near_best: int = 16
-    keep_steps: int = 0
-    pricing_per_row: int = 4
-    pricing_tolerance: int = 1
-    reoptimize_phases: int = 40
-    full_pricing_share: float = 0.5
-    block_cells: int = 262_144
-    split_cells: int = 2_000_000
-    split_rows: int = 64
+    # Speed only: whatever these are, the result is the certified optimum.
+    candidates_per_class: int = 12  # best-tied mentor classes per contending learner class
+    mentor_candidates: int = 0  # best learner classes per mentor class (0: 4 x group size)
+    contenders: float = 2.0  # learner classes with the best best-scores, x places
+    near_best: int = 16  # learner classes per mentor class for which it is a best tie
+    keep_steps: int = 0  # arcs kept between rounds: tight, and this many score steps below
+    pricing_per_row: int = 4  # arcs a pricing round adds per learner class
+    pricing_tolerance: int = 1  # 1: pricing also adds tight arcs
+    reoptimize_phases: int = 40  # beyond this, solve afresh with OR-Tools
+    full_pricing_share: float = 0.5  # re-check everything when this share is dirty
+    block_cells: int = 262_144  # pairs per scoring block
+    split_cells: int = 2_000_000  # groups larger than this are split by subject set...
+    split_rows: int = 64  # ...for sets with at least this many learner classes
 
 
 @dataclass(frozen=True)
@@ -1322,9 +1338,7 @@ def solve(
         # Pricing also brings the tight arcs (reduced cost 0): the potentials move a little
         # when the violating arcs enter, and tight arcs are the next to violate.
         checked = pricing.checked
-        extra, violating = pricing.run(
-            flow.arcs, dt, du, tolerance=options.pricing_tolerance if rounds else 1
-        )
+        extra, violating = pricing.run(flow.arcs, dt, du, tolerance=options.pricing_tolerance)
         log.append([violating, len(extra.t), pricing.checked - checked])
         clock = lap("pricing", clock)
         rounds += 1
