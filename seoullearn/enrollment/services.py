@@ -634,6 +634,14 @@ def _mark_activity(seat: Seat, at: dt.datetime) -> None:
         Seat.objects.filter(pk=seat.pk).update(**updates, updated_at=now())
 
 
+def _usage_day_seen_at(day: dt.date) -> dt.datetime:
+    """When a daily usage row counts as activity: the end of that day in Seoul (never later than
+    now). A daily report says only that the learner studied some time that day, so a row for the
+    day an idle notice went out withdraws the notice whatever the hour the notice was sent."""
+    end_of_day = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=SEOUL)
+    return min(end_of_day, now())
+
+
 # --- usage reports ---------------------------------------------------------------------------
 USAGE_COLUMNS = ("date", "learner_id", "minutes", "lessons_completed")
 
@@ -737,7 +745,7 @@ def usage_report_ingest(
                     },
                 )
                 if minutes > 0 or lessons > 0:
-                    _mark_activity(seat, dt.datetime.combine(day, dt.time(12), tzinfo=SEOUL))
+                    _mark_activity(seat, _usage_day_seen_at(day))
                 ok += 1
             report.rows_total = len(rows) + len(parse_errors or [])
             report.rows_ok = ok

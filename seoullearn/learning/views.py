@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from seoullearn.activities.web import attempt, decorate
 from seoullearn.core.errors import DomainError, NotFound, PermissionDenied
@@ -596,6 +596,7 @@ def portfolio_pdf(request: HttpRequest) -> HttpResponse:
     return _pdf_response(pdf, "portfolio.pdf")
 
 
+@require_safe  # opening is logged: only reads count as openings
 def shared(request: HttpRequest, token: str) -> HttpResponse:
     """The page a school or employer opens from a share link, without an account."""
     try:
@@ -620,6 +621,7 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@require_safe
 def shared_pdf(request: HttpRequest, token: str) -> HttpResponse:
     try:
         share = selectors.share_from_token(token)

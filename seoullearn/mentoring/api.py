@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router
@@ -73,7 +75,7 @@ def my_group(request: HttpRequest) -> object:
 
 
 @router.post("/sessions/{session_id}/log", response=SessionOut)
-def log_session(request: HttpRequest, session_id: str, payload: SessionLogIn) -> SessionOut:
+def log_session(request: HttpRequest, session_id: UUID, payload: SessionLogIn) -> SessionOut:
     require_role(request.user, Role.MENTOR)
     session = get_object_or_404(
         Session.objects.select_related("group__mentor"), public_id=session_id
@@ -92,7 +94,7 @@ def log_session(request: HttpRequest, session_id: str, payload: SessionLogIn) ->
 
 
 @router.post("/sessions/{session_id}/feedback", response=SessionOut)
-def feedback(request: HttpRequest, session_id: str, payload: FeedbackIn) -> SessionOut:
+def feedback(request: HttpRequest, session_id: UUID, payload: FeedbackIn) -> SessionOut:
     require_role(request.user, Role.LEARNER)
     session = get_object_or_404(Session, public_id=session_id)
     services.session_feedback(
@@ -107,7 +109,7 @@ def feedback(request: HttpRequest, session_id: str, payload: FeedbackIn) -> Sess
 
 
 @router.get("/runs/{run_id}", response=RunOut)
-def run_status(request: HttpRequest, run_id: str) -> RunOut:
+def run_status(request: HttpRequest, run_id: UUID) -> RunOut:
     require_role(request.user, Role.OPERATOR)
     run = get_object_or_404(MatchingRun, public_id=run_id)
     return RunOut(
@@ -120,7 +122,7 @@ def run_status(request: HttpRequest, run_id: str) -> RunOut:
 
 
 @router.post("/runs/{run_id}/publish", response=RunOut)
-def run_publish(request: HttpRequest, run_id: str) -> RunOut:
+def run_publish(request: HttpRequest, run_id: UUID) -> RunOut:
     require_role(request.user, Role.OPERATOR)
     run = get_object_or_404(MatchingRun, public_id=run_id)
     run = services.matching_run_publish(operator=request.user, run=run)  # type: ignore[arg-type]

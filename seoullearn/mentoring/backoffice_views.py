@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Case, Count, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -30,6 +31,15 @@ from seoullearn.mentoring.models import (
 from seoullearn.mentoring.views import _date, _error, _int
 
 operator_only = role_required(Role.OPERATOR)
+PIPELINE_ORDER = [
+    MentorApplication.Status.RECOMMENDED,
+    MentorApplication.Status.SUBMITTED,
+    MentorApplication.Status.NOT_RECOMMENDED,
+    MentorApplication.Status.SELECTED,
+    MentorApplication.Status.REJECTED,
+    MentorApplication.Status.WITHDRAWN,
+    MentorApplication.Status.ENDED,
+]
 
 
 def _term() -> MentorTerm:
@@ -39,8 +49,15 @@ def _term() -> MentorTerm:
     return term
 
 
-def _page(request: HttpRequest, items: object, per_page: int = 50) -> object:
-    return Paginator(items, per_page).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+def _page(request: HttpRequest, items: object, per_page: int = 50) -> dict[str, object]:
+    """A page of a list, and the query string that keeps its filters when paging."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    encoded = query.urlencode()
+    return {
+        "page_obj": Paginator(items, per_page).get_page(request.GET.get("page")),  # type: ignore[arg-type]
+        "querystring_without_page": f"{encoded}&" if encoded else "",
+    }
 
 
 @operator_only
@@ -55,7 +72,11 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(user__full_name__icontains=query) | qs.filter(
             university__name__icontains=query
         )
-    qs = qs.order_by("status", "-created_at")
+    # those waiting for the city's review first, then along the pipeline
+    stage = Case(
+        *(When(status=v, then=i) for i, v in enumerate(PIPELINE_ORDER)), default=len(PIPELINE_ORDER)
+    )
+    qs = qs.annotate(stage=stage).order_by("stage", "-created_at")
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         access_log_record(
@@ -89,13 +110,22 @@ def pipeline(request: HttpRequest) -> HttpResponse:
             ),
             fmt=fmt,
         )
+    counts = dict(
+        MentorApplication.objects.filter(term=term)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
     return render(
         request,
         "mentoring/ops/pipeline.html",
         {
             "term": term,
-            "page_obj": _page(request, qs),
-            "statuses": MentorApplication.Status.choices,
+            **_page(request, qs),
+            "statuses": [
+                (v, label, counts.get(v, 0)) for v, label in MentorApplication.Status.choices
+            ],
+            "total": sum(counts.values()),
             "status": status,
             "q": query,
         },
@@ -214,10 +244,10 @@ def training(request: HttpRequest) -> HttpResponse:
         "mentoring/ops/training.html",
         {
             "term": term,
-            "page_obj": _page(request, rows),
+            **_page(request, rows),
             "month": month,
             "modules": term.modules.all(),
-            "mentors": selected[:500],
+            "mentors": selected.select_related("university").order_by("user__full_name"),
             "missing": only_missing,
             "ready_count": len(selectors.ready_mentors(term)),
         },
@@ -244,7 +274,7 @@ def runs(request: HttpRequest) -> HttpResponse:
         "mentoring/ops/runs.html",
         {
             "term": term,
-            "page_obj": _page(request, term.runs.all()),
+            **_page(request, term.runs.all()),
             "waiting": term.mentee_applications.filter(status="submitted").count(),
             "ready": len(selectors.ready_mentors(term)),
         },
@@ -308,7 +338,7 @@ def run_detail(request: HttpRequest, run_id: str) -> HttpResponse:
         "mentoring/ops/run.html",
         {
             "run": run,
-            "page_obj": _page(request, proposals, 100),
+            **_page(request, proposals, 100),
             "components": services.matching.COMPONENTS,
             "mentors": selectors.ready_mentors(run.term) if run.status == "done" else [],
         },
@@ -360,9 +390,10 @@ def check_ins(request: HttpRequest) -> HttpResponse:
         request,
         "mentoring/ops/check_ins.html",
         {
-            "page_obj": _page(request, rows),
+            **_page(request, rows),
             "health": health,
             "healths": services.CheckIn.Health.choices,
+            "today": today(),
         },
     )
 
@@ -422,7 +453,11 @@ def awards(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("저장했습니다."))
         return redirect("mentoring_ops:awards")
-    qs = Award.objects.filter(term=term).select_related("mentor__user", "group")
+    qs = (
+        Award.objects.filter(term=term)
+        .select_related("mentor__user", "group")
+        .order_by("status", "-period_start", "kind", "rank")
+    )
     kind = request.GET.get("kind", "")
     if kind:
         qs = qs.filter(kind=kind)
@@ -448,5 +483,5 @@ def awards(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "mentoring/ops/awards.html",
-        {"page_obj": _page(request, qs), "kinds": Award.Kind.choices, "kind": kind},
+        {**_page(request, qs), "kinds": Award.Kind.choices, "kind": kind},
     )

@@ -3,12 +3,16 @@ closure and events. State changes go through ``services.py``."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from seoullearn.core.models import BaseModel
+from seoullearn.core.timeutil import SEOUL
 from seoullearn.programmes.models import Programme
 
 SUBJECT_CHOICES = [
@@ -54,7 +58,7 @@ LANGUAGE_CHOICES = [
     ("ru", _("러시아어")),
 ]
 SLOT_CHOICES = [
-    (f"{day}-{part}", f"{day_label} {part_label}")
+    (f"{day}-{part}", format_lazy("{} {}", day_label, part_label))
     for day, day_label in (
         ("mon", _("월")),
         ("tue", _("화")),
@@ -64,7 +68,7 @@ SLOT_CHOICES = [
     )
     for part, part_label in (("pm", _("오후")), ("ev", _("저녁")))
 ] + [
-    (f"{day}-{part}", f"{day_label} {part_label}")
+    (f"{day}-{part}", format_lazy("{} {}", day_label, part_label))
     for day, day_label in (("sat", _("토")), ("sun", _("일")))
     for part, part_label in (("am", _("오전")), ("pm", _("오후")))
 ]
@@ -442,6 +446,7 @@ class Session(BaseModel):
 
     group = models.ForeignKey(MentoringGroup, on_delete=models.PROTECT, related_name="sessions")
     date = models.DateField(_("일자"))
+    start_time = models.TimeField(_("시작 시각"), default=dt.time(19, 0))
     duration_minutes = models.PositiveSmallIntegerField(_("시간(분)"), default=90)
     mode = models.CharField(_("활동 방식"), max_length=10, choices=Mode.choices[:2])
     online_link = models.URLField(_("온라인 링크"), blank=True)
@@ -453,8 +458,17 @@ class Session(BaseModel):
     lrs_recorded = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["-date"]
+        ordering = ["-date", "-start_time"]
         indexes = [models.Index(fields=["group", "date"])]
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        """When the session starts, as an aware datetime (the date and time are Seoul's)."""
+        return dt.datetime.combine(self.date, self.start_time, tzinfo=SEOUL)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
 
 
 class Attendance(BaseModel):

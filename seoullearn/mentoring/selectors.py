@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Avg, Count, Max, Min, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from seoullearn.core.geo import SEOUL_DISTRICTS
 from seoullearn.core.roles import Role
-from seoullearn.core.timeutil import add_months, today
+from seoullearn.core.timeutil import SEOUL, add_months, today
 from seoullearn.mentoring import matching
 from seoullearn.mentoring.models import (
     Attendance,
@@ -274,6 +277,161 @@ def session_statements(session: Session) -> list[dict[str, Any]]:
                 }
             )
     return statements
+
+
+# When a slot of the weekly availability grid starts ("mon-ev" is Monday evening).
+SLOT_PART_STARTS = {"am": dt.time(10, 0), "pm": dt.time(16, 0), "ev": dt.time(19, 0)}
+WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def default_start_time(group: MentoringGroup, day: dt.date) -> dt.time:
+    """The start of the group's regular slot on that weekday (the earliest if several), else
+    of its first regular slot, else 19:00."""
+    parts = [slot.split("-", 1) for slot in group.schedule if "-" in slot]
+    same_day = [p for d, p in parts if d == WEEKDAY_CODES[day.weekday()]]
+    candidates = same_day or [p for _d, p in parts]
+    times = sorted(SLOT_PART_STARTS[p] for p in candidates if p in SLOT_PART_STARTS)
+    return times[0] if times else SLOT_PART_STARTS["ev"]
+
+
+# --- what the learner workspace reads (learning/sources.py) ------------------------------------
+
+
+@dataclass(frozen=True)
+class LearnerSession:
+    """A mentoring session as the learner's weekly plan shows it."""
+
+    public_id: uuid.UUID
+    starts_at: dt.datetime
+    duration_minutes: int
+    title: str
+    status: str
+
+
+def _active_matches_of_mentor(mentor: Any) -> QuerySet[Match]:
+    return Match.objects.filter(
+        status=Match.Status.ACTIVE,
+        group__status=MentoringGroup.Status.ACTIVE,
+        group__mentor__user=mentor,
+        group__mentor__status=MentorApplication.Status.SELECTED,
+    )
+
+
+def is_mentor_of(mentor: Any, learner: Any) -> bool:
+    """True while ``mentor`` runs an active group in which ``learner`` has an active match
+    (matches exist only once an operator published them)."""
+    if not getattr(mentor, "is_authenticated", False) or mentor.role != Role.MENTOR:
+        return False
+    if getattr(learner, "pk", None) is None:
+        return False
+    return _active_matches_of_mentor(mentor).filter(mentee__user=learner).exists()
+
+
+def mentees_of(mentor: Any) -> QuerySet[Any]:
+    """The learners the mentor currently mentors (users, by name)."""
+    users = get_user_model().objects
+    if not getattr(mentor, "is_authenticated", False) or mentor.role != Role.MENTOR:
+        return users.none()
+    ids = _active_matches_of_mentor(mentor).values("mentee__user_id")
+    return users.filter(pk__in=ids).order_by("full_name", "pk")
+
+
+def sessions_for_learner(
+    learner: Any, *, since: dt.datetime, until: dt.datetime
+) -> list[LearnerSession]:
+    """Sessions of the learner's groups starting in ``[since, until)``: planned ones while the
+    learner's match is active, held ones the learner was counted in (present or not);
+    cancelled ones never."""
+    first = since.astimezone(SEOUL).date()
+    last = until.astimezone(SEOUL).date()
+    rows = (
+        Session.objects.filter(date__gte=first, date__lte=last)
+        .filter(
+            Q(
+                status=Session.Status.PLANNED,
+                group__matches__mentee__user=learner,
+                group__matches__status=Match.Status.ACTIVE,
+            )
+            | Q(status=Session.Status.LOGGED, attendance__match__mentee__user=learner)
+        )
+        .select_related("group__mentor__user")
+        .distinct()
+        .order_by("date", "start_time", "pk")
+    )
+    out = []
+    for session in rows:
+        if not since <= session.starts_at < until:
+            continue
+        out.append(
+            LearnerSession(
+                public_id=session.public_id,
+                starts_at=session.starts_at,
+                duration_minutes=session.duration_minutes,
+                title=_("%(topic)s (멘토 %(mentor)s)")
+                % {"topic": session.topic, "mentor": session.group.mentor.user.display_name},
+                status=session.status,
+            )
+        )
+    return out
+
+
+def achievements_for_learner(learner: Any) -> list[dict[str, Any]]:
+    """Verified mentoring for the portfolio: one entry per match with at least one session the
+    learner attended (held sessions, minutes and topics, confirmed by the mentor's log)."""
+    items: list[dict[str, Any]] = []
+    matches = (
+        Match.objects.filter(mentee__user=learner)
+        .select_related("group__mentor__user", "group__mentor__university")
+        .annotate(
+            held=Count("attendance", filter=Q(attendance__attended=True)),
+            minutes=Sum(
+                "attendance__session__duration_minutes", filter=Q(attendance__attended=True)
+            ),
+            first_day=Min("attendance__session__date", filter=Q(attendance__attended=True)),
+            last_day=Max("attendance__session__date", filter=Q(attendance__attended=True)),
+        )
+        .filter(held__gt=0)
+        .order_by("started_on", "pk")
+    )
+    for match in matches:
+        mentor = match.group.mentor
+        topics = list(
+            Session.objects.filter(
+                attendance__match=match,
+                attendance__attended=True,
+                status=Session.Status.LOGGED,
+            )
+            .order_by("date", "pk")
+            .values_list("topic", flat=True)
+        )
+        completed = match.status == Match.Status.ENDED and match.ending == Match.Ending.PLANNED
+        title = (
+            _("멘토링 수료: %(mentor)s 멘토(%(university)s)와 %(n)s회")
+            if completed
+            else _("멘토링: %(mentor)s 멘토(%(university)s)와 %(n)s회")
+        ) % {
+            "mentor": mentor.user.display_name,
+            "university": mentor.university.name,
+            "n": match.held,
+        }
+        hours = (match.minutes or 0) / 60
+        detail = _("%(first)s–%(last)s, 총 %(hours)s시간. 다룬 주제: %(topics)s") % {
+            "first": match.first_day.isoformat(),
+            "last": match.last_day.isoformat(),
+            "hours": f"{hours:g}" if hours == int(hours) else f"{hours:.1f}",
+            "topics": ", ".join(dict.fromkeys(topics)),
+        }
+        items.append(
+            {
+                "kind": "mentoring",
+                "source_key": f"mentoring-match:{match.public_id}",
+                "title": title[:200],
+                "detail": detail,
+                "occurred_on": match.last_day,
+                "evidence": _("멘토링 활동 기록과 출석 (멘토 기록, %(n)s회)") % {"n": match.held},
+            }
+        )
+    return items
 
 
 def monthly_hours(term: MentorTerm, month: dt.date) -> list[dict[str, Any]]:

@@ -583,7 +583,10 @@ def session_plan(
     topic: str,
     online_link: str = "",
     place: str = "",
+    start_time: dt.time | None = None,
 ) -> Session:
+    """Plan a session of the mentor's group; without a start time it starts at the group's
+    regular slot of that weekday."""
     _own_group(mentor_user, group)
     if not 15 <= duration_minutes <= 240:
         raise InvalidInput(_("활동 시간은 15~240분입니다."), details={"field": "duration_minutes"})
@@ -602,6 +605,7 @@ def session_plan(
     return Session.objects.create(
         group=group,
         date=date,
+        start_time=start_time or selectors.default_start_time(group, date),
         duration_minutes=duration_minutes,
         mode=mode,
         online_link=online_link if mode == "online" else "",
@@ -672,6 +676,8 @@ def session_feedback(
         raise Conflict(_("기록된 활동에만 의견을 남길 수 있습니다."), code="wrong_state")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise InvalidInput(_("만족도는 1~5입니다."), details={"field": "rating"})
+    if not attendance.attended:
+        raise RuleViolation(_("출석한 활동에만 의견을 남길 수 있습니다."), code="not_attended")
     attendance.feedback = rating
     attendance.feedback_comment = comment.strip()[:500]
     attendance.save()

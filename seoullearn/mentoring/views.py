@@ -6,15 +6,18 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Avg, Case, Count, Q, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from seoullearn.core.errors import DomainError, InvalidInput, PermissionDenied
 from seoullearn.core.geo import SEOUL_DISTRICTS
 from seoullearn.core.permissions import role_required
 from seoullearn.core.roles import Role
 from seoullearn.core.services import access_log_record
+from seoullearn.core.timeutil import now, today
 from seoullearn.mentoring import selectors, services
 from seoullearn.mentoring.models import (
     INTEREST_CHOICES,
@@ -23,6 +26,7 @@ from seoullearn.mentoring.models import (
     MAJOR_CHOICES,
     SLOT_CHOICES,
     SUBJECT_CHOICES,
+    Attendance,
     Award,
     Event,
     MenteeApplication,
@@ -40,6 +44,7 @@ CHOICES = {
     "languages": LANGUAGE_CHOICES,
     "districts": [(d.code, d.name_ko) for d in SEOUL_DISTRICTS],
 }
+DISTRICT_NAMES = {d.code: d.name_ko for d in SEOUL_DISTRICTS}
 
 
 def _int(value: str | None, field: str) -> int:
@@ -54,6 +59,33 @@ def _date(value: str | None, field: str) -> dt.date:
         return dt.date.fromisoformat(value or "")
     except ValueError as exc:
         raise InvalidInput(_("날짜 형식이 올바르지 않습니다."), details={"field": field}) from exc
+
+
+def _time(value: str | None, field: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(value or "")
+    except ValueError as exc:
+        raise InvalidInput(_("시각 형식이 올바르지 않습니다."), details={"field": field}) from exc
+
+
+RATINGS = [
+    (1, _lazy("아쉬워요")),
+    (2, _lazy("조금 아쉬워요")),
+    (3, _lazy("보통이에요")),
+    (4, _lazy("좋아요")),
+    (5, _lazy("아주 좋아요")),
+]
+LIST_FIELDS = ("subjects", "school_levels", "availability", "districts", "languages", "interests")
+
+
+def _posted(request: HttpRequest, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the form shows: the values just posted (so nothing is lost when they are refused),
+    otherwise the defaults."""
+    if request.method != "POST":
+        return dict(defaults or {})
+    data: dict[str, Any] = {key: request.POST.get(key, "") for key in request.POST}
+    data.update({key: request.POST.getlist(key) for key in LIST_FIELDS})
+    return data
 
 
 def _me(request: HttpRequest) -> Any:
@@ -85,16 +117,27 @@ def _my_application(request: HttpRequest) -> MentorApplication | None:
 def mentor_home(request: HttpRequest) -> HttpResponse:
     app = _my_application(request)
     group = selectors.mentor_groups(request.user).filter(status="active").first()
+    term = selectors.current_term()
     return render(
         request,
         "mentoring/mentor_home.html",
         {
             "application": app,
             "group": group,
+            "mentee_count": group.matches.filter(status="active").count() if group else 0,
+            "next_sessions": group.sessions.filter(status=Session.Status.PLANNED).order_by(
+                "date", "start_time"
+            )[:3]
+            if group
+            else [],
+            "health": selectors.group_health(group) if group else None,
             "training": selectors.training_status(app) if app else {},
             "ready": selectors.mentor_ready(app) if app else False,
-            "term": selectors.current_term(),
-            "events": Event.objects.filter(term=selectors.current_term())[:5],
+            "term": term,
+            "events": Event.objects.filter(term=term, starts_at__gte=now())[:3] if term else [],
+            "awards": Award.objects.filter(
+                mentor__user=_me(request), status=Award.Status.PUBLISHED
+            ).order_by("-period_start"),
         },
     )
 
@@ -104,6 +147,9 @@ def mentor_apply(request: HttpRequest) -> HttpResponse:
     term = selectors.current_term()
     if term is None:
         raise Http404
+    if request.method == "GET" and _my_application(request) is not None:
+        messages.info(request, _("이번 기수에 이미 지원했습니다."))
+        return redirect("mentoring:mentor_home")
     if request.method == "POST":
         p = request.POST
         try:
@@ -141,7 +187,12 @@ def mentor_apply(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "mentoring/mentor_apply.html",
-        {"term": term, "universities": University.objects.all(), "choices": CHOICES},
+        {
+            "term": term,
+            "universities": University.objects.all(),
+            "choices": CHOICES,
+            "form": _posted(request),
+        },
     )
 
 
@@ -172,6 +223,9 @@ def mentor_group(request: HttpRequest) -> HttpResponse:
                 topic=p.get("topic", ""),
                 online_link=p.get("online_link", ""),
                 place=p.get("place", ""),
+                start_time=_time(p.get("start_time"), "start_time")
+                if p.get("start_time")
+                else None,
             )
         except DomainError as exc:
             _error(request, exc)
@@ -188,14 +242,28 @@ def mentor_group(request: HttpRequest) -> HttpResponse:
             request=request,
             obj=match,
         )
+    sessions = (
+        group.sessions.exclude(status=Session.Status.CANCELLED).annotate(
+            present=Count("attendance", filter=Q(attendance__attended=True)),
+            counted=Count("attendance"),
+            rating=Avg("attendance__feedback"),
+        )
+        if group
+        else Session.objects.none()
+    )
     return render(
         request,
         "mentoring/mentor_group.html",
         {
             "group": group,
             "matches": matches,
-            "sessions": group.sessions.all()[:50] if group else [],
+            "planned": sessions.filter(status=Session.Status.PLANNED).order_by(
+                "date", "start_time"
+            ),
+            "logged": sessions.filter(status=Session.Status.LOGGED).order_by("-date")[:30],
             "health": selectors.group_health(group) if group else None,
+            "today": today(),
+            "form": _posted(request, {"duration_minutes": 90, "mode": group.mode if group else ""}),
         },
     )
 
@@ -237,19 +305,35 @@ def mentor_stipends(request: HttpRequest) -> HttpResponse:
 @role_required(Role.LEARNER)
 def mentee_home(request: HttpRequest) -> HttpResponse:
     term = selectors.current_term()
-    applications = MenteeApplication.objects.filter(user=_me(request)).select_related("term")
+    me = _me(request)
+    applications = MenteeApplication.objects.filter(user=me).select_related("term")
     matches = list(selectors.mentee_matches(request.user))
-    sessions = (
+    upcoming = (
         Session.objects.filter(
-            attendance__match__mentee__user=_me(request), status=Session.Status.LOGGED
+            status=Session.Status.PLANNED,
+            group__matches__mentee__user=me,
+            group__matches__status="active",
+            date__gte=today(),
         )
-        .select_related("group")
-        .distinct()[:30]
+        .select_related("group__mentor__user")
+        .order_by("date", "start_time")[:5]
+    )
+    held = (
+        Attendance.objects.filter(match__mentee__user=me, session__status=Session.Status.LOGGED)
+        .select_related("session__group__mentor__user")
+        .order_by("-session__date")[:30]
     )
     return render(
         request,
         "mentoring/mentee_home.html",
-        {"term": term, "applications": applications, "matches": matches, "sessions": sessions},
+        {
+            "term": term,
+            "applications": applications,
+            "open_application": any(a.status in ("submitted", "matched") for a in applications),
+            "matches": matches,
+            "upcoming": upcoming,
+            "held": held,
+        },
     )
 
 
@@ -258,6 +342,12 @@ def mentee_apply(request: HttpRequest) -> HttpResponse:
     term = selectors.current_term()
     if term is None:
         raise Http404
+    open_application = MenteeApplication.objects.filter(
+        user=_me(request), term=term, status__in=["submitted", "matched"]
+    ).exists()
+    if request.method == "GET" and open_application:
+        messages.info(request, _("이미 신청한 멘토링이 있습니다."))
+        return redirect("mentoring:mentee_home")
     if request.method == "POST":
         p = request.POST
         try:
@@ -282,12 +372,33 @@ def mentee_apply(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("멘토링을 신청했습니다."))
             return redirect("mentoring:mentee_home")
-    return render(request, "mentoring/mentee_apply.html", {"term": term, "choices": CHOICES})
+    profile = getattr(request.user, "learner_profile", None)
+    defaults = {
+        "school_level": getattr(profile, "school_level", ""),
+        "grade": getattr(profile, "grade", "") or "",
+        "mode": "online",
+    }
+    return render(
+        request,
+        "mentoring/mentee_apply.html",
+        {
+            "term": term,
+            "choices": CHOICES,
+            "form": _posted(request, defaults),
+            "district": DISTRICT_NAMES.get(getattr(profile, "district_code", "")),
+        },
+    )
 
 
 @role_required(Role.LEARNER)
 def mentee_feedback(request: HttpRequest, session_id: str) -> HttpResponse:
-    session = get_object_or_404(Session, public_id=session_id)
+    session = get_object_or_404(
+        Session.objects.select_related("group__mentor__user"), public_id=session_id
+    )
+    # Only a mentee who took part may see the session or answer it, whatever the method.
+    current = session.attendance.filter(match__mentee__user=_me(request)).first()
+    if current is None:
+        raise PermissionDenied(_("참여한 활동에만 의견을 남길 수 있습니다."), code="wrong_owner")
     if request.method == "POST":
         try:
             services.session_feedback(
@@ -301,9 +412,11 @@ def mentee_feedback(request: HttpRequest, session_id: str) -> HttpResponse:
         else:
             messages.success(request, _("의견을 남겼습니다."))
             return redirect("mentoring:mentee_home")
-    elif not session.attendance.filter(match__mentee__user=_me(request)).exists():
-        raise PermissionDenied(_("참여한 활동에만 의견을 남길 수 있습니다."), code="wrong_owner")
-    return render(request, "mentoring/mentee_feedback.html", {"session": session})
+    return render(
+        request,
+        "mentoring/mentee_feedback.html",
+        {"session": session, "current": current, "ratings": RATINGS},
+    )
 
 
 # --- university coordinator ----------------------------------------------------------------------
@@ -311,7 +424,11 @@ def mentee_feedback(request: HttpRequest, session_id: str) -> HttpResponse:
 
 @role_required(Role.UNIVERSITY_COORDINATOR)
 def coordinator_home(request: HttpRequest) -> HttpResponse:
-    apps = selectors.applications_for_coordinator(request.user).order_by("status", "-created_at")
+    apps = (
+        selectors.applications_for_coordinator(request.user)
+        .annotate(waiting=Case(When(status="submitted", then=0), default=1))
+        .order_by("waiting", "-term__starts_on", "-created_at")
+    )
     access_log_record(
         actor=request.user,
         subject=None,
@@ -319,7 +436,14 @@ def coordinator_home(request: HttpRequest) -> HttpResponse:
         purpose="coordinator reviews own university's applicants",
         request=request,
     )
-    return render(request, "mentoring/coordinator_home.html", {"applications": apps[:200]})
+    university = University.objects.filter(
+        pk=selectors.coordinator_university_id(request.user) or 0
+    ).first()
+    return render(
+        request,
+        "mentoring/coordinator_home.html",
+        {"applications": apps[:200], "university": university},
+    )
 
 
 @role_required(Role.UNIVERSITY_COORDINATOR)
@@ -367,11 +491,19 @@ def event_register(request: HttpRequest, event_id: str) -> HttpResponse:
 @role_required(Role.MENTOR, Role.LEARNER)
 def events(request: HttpRequest) -> HttpResponse:
     term = selectors.current_term()
-    mine = set(request.user.event_registrations.values_list("event_id", flat=True))  # type: ignore[union-attr]
+    registrations = request.user.event_registrations.all()  # type: ignore[union-attr]
+    mine = {r.event_id for r in registrations}
+    events = Event.objects.filter(term=term) if term else Event.objects.none()
+    moment = now()
     return render(
         request,
         "mentoring/events.html",
-        {"events": Event.objects.filter(term=term) if term else [], "mine": mine},
+        {
+            "upcoming": events.filter(starts_at__gte=moment),
+            "past": events.filter(starts_at__lt=moment).order_by("-starts_at"),
+            "mine": mine,
+            "attended": {r.event_id for r in registrations if r.attended},
+        },
     )
 
 

@@ -29,9 +29,11 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOTS", "var/e2e-screenshots"))
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m selects, so that `-m e2e` / `-m "not e2e"` work
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        item.add_marker(pytest.mark.e2e)
+        if "tests/e2e/" in item.nodeid:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
@@ -67,4 +69,5 @@ def login(page: Any, username: str, password: str) -> None:
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", password)
     page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
+    # Wait until the login POST has answered: navigating on before that cancels it.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

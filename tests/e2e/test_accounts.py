@@ -11,50 +11,15 @@ import pytest
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers_accounts import (
     E2E_TOTP_SECRET,
+    GUARDIAN_CONSENT_KINDS,
     TEST_PASSWORD,
     login_with_mfa,
     operator_with_totp,
 )
-
-
-def _years_ago(years: int) -> str:
-    import datetime as dt
-
-    from seoullearn.core.timeutil import today
-
-    now = today()
-    return (now.replace(year=now.year - years) - dt.timedelta(days=30)).isoformat()
-
-
-def _context(browser: Any, live_server: Any) -> Any:
-    context = browser.new_context(
-        locale="ko-KR",
-        timezone_id="Asia/Seoul",
-        base_url=live_server.url,
-        viewport={"width": 1200, "height": 900},
-    )
-    context.set_default_timeout(15_000)
-    return context
-
-
-def _tick(page: Any, field_id: str) -> None:
-    # KRDS draws its own checkbox; people click the label.
-    page.locator(f"label[for={field_id}]").click()
-
-
-def _signup(
-    page: Any, *, role: str | None, name: str, birth: str, username: str, kinds: list[str]
-) -> None:
-    if role is not None:
-        page.select_option("#id_role", role)
-    page.fill("#id_full_name", name)
-    page.fill("#id_birth_date", birth)
-    page.fill("#id_username", username)
-    page.fill("#id_email", f"{username}@example.org")
-    page.fill("#id_password1", "a-long-secret-9876")
-    page.fill("#id_password2", "a-long-secret-9876")
-    for kind in kinds:
-        _tick(page, f"id_consent_{kind}")
+from tests.e2e.helpers_accounts import browser_context as _context
+from tests.e2e.helpers_accounts import signup as _signup
+from tests.e2e.helpers_accounts import tick as _tick
+from tests.e2e.helpers_accounts import years_ago as _years_ago
 
 
 @pytest.mark.django_db(transaction=True)
@@ -136,7 +101,7 @@ def test_child_guardian_consent_journey(browser: Any, live_server: Any) -> None:
     mum.wait_for_url("**/guardian/accept/**")
     screenshot(mum, "accounts-07-enter-code")
     mum.fill("#id_code", code)
-    for kind in ["guardian", "terms", "privacy", "sensitive", "provider_sharing", "learning_data"]:
+    for kind in GUARDIAN_CONSENT_KINDS:
         _tick(mum, f"id_consent_{kind}")
     mum.locator("main form button[type=submit]").click()
     mum.wait_for_url("**/accounts/guardian/")

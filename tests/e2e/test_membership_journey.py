@@ -13,20 +13,11 @@ import pyotp
 import pytest
 
 from tests.e2e.conftest import screenshot
+from tests.e2e.helpers_accounts import browser_context as _context
+from tests.e2e.helpers_accounts import guardian_consents_by_sms_link
 
 TOTP_SECRET = "KRUGS4ZANFZSAYJAORSXG5BAONSWG4TF"
 PASSWORD = "correct-horse-battery-9"
-
-
-def _context(browser: Any, live_server: Any) -> Any:
-    context = browser.new_context(
-        locale="ko-KR",
-        timezone_id="Asia/Seoul",
-        base_url=live_server.url,
-        viewport={"width": 1200, "height": 900},
-    )
-    context.set_default_timeout(15_000)
-    return context
 
 
 def _login(page: Any, username: str, totp_secret: str | None = None) -> None:
@@ -39,7 +30,7 @@ def _login(page: Any, username: str, totp_secret: str | None = None) -> None:
         page.wait_for_url("**/accounts/2fa/authenticate/")
         page.fill("input[name=code]", pyotp.TOTP(totp_secret).now())
         page.locator("input[name=code]").press("Enter")
-        page.wait_for_load_state()
+        page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
 
 
 def _choose(page: Any, label: str) -> None:
@@ -59,7 +50,6 @@ def test_membership_journey(browser: Any, live_server: Any, run_tasks: Any, tmp_
     from seoullearn.eligibility.tests.factories import (
         current_programme_obj,
         sandbox_record,
-        verified_guardian_consent,
     )
 
     programme = current_programme_obj()
@@ -112,9 +102,16 @@ def test_membership_journey(browser: Any, live_server: Any, run_tasks: Any, tmp_
     application = Application.objects.get(applicant=learner)
     assert application.status == "draft"
 
-    # 3. The guardian consents (verified link and consent record, as the accounts flow makes).
-    verified_guardian_consent(learner)
-    kid.reload()
+    # 3. She names her mother, who follows the SMS link, signs up, enters the code, consents.
+    guardian_consents_by_sms_link(
+        browser,
+        live_server,
+        kid,
+        guardian_name="김보호",
+        guardian_username="mum-seoyeon",
+        phone="010-3456-7890",
+    )
+    assert learner.guardian_links.filter(status="verified").exists()
     assert "보호자 동의가 필요합니다" not in kid.content()
     kid.get_by_role("button", name="신청서 제출").click()
     kid.wait_for_url(f"**/membership/applications/{application.public_id}/")

@@ -206,3 +206,34 @@ def test_career_api(client):
     assert client.post(f"{API}/career/applications/{application_id}/withdraw").json()["status"] == (
         "withdrawn"
     )
+
+
+def test_wrong_owner_writes_change_nothing(client):
+    from seoullearn.activities.models import CareerApplication, ConsultingBooking
+    from seoullearn.activities.tests.factories import ApplicationFactory
+
+    booking = BookingFactory(learner=member())
+    ConsultantSlot.objects.filter(pk=booking.slot_id).update(
+        starts_at=now() - dt.timedelta(hours=2), ends_at=now() - dt.timedelta(hours=1)
+    )
+    career = ApplicationFactory(learner=member())
+    _as(client, member())
+    url = f"{API}/consulting/bookings/{booking.public_id}"
+    survey = client.post(f"{url}/survey", {"rating": 1}, content_type="application/json")
+    assert survey.status_code == 403
+    withdraw = client.post(
+        f"{API}/career/applications/{career.public_id}/withdraw", content_type="application/json"
+    )
+    assert withdraw.status_code == 403
+    _as(client, ConsultantFactory())
+    for action in ("complete", "no-show"):
+        response = client.post(
+            f"{url}/{action}",
+            {"reason": "x", "note": "x", "summary": "x"},
+            content_type="application/json",
+        )
+        assert response.status_code == 403, action
+    booking.refresh_from_db()
+    career.refresh_from_db()
+    assert booking.status == ConsultingBooking.Status.BOOKED
+    assert career.status == CareerApplication.Status.APPLIED

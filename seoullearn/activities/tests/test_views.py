@@ -12,6 +12,7 @@ from seoullearn.activities.models import (
     CareerApplication,
     ConsultantSlot,
     ConsultingBooking,
+    ConsultingSurvey,
     Deliverable,
     LectureRegistration,
 )
@@ -300,3 +301,27 @@ def test_operator_marks_lecture_attendance(client):
     client.post(reverse("activities_backoffice:lecture_attend", args=[reg.public_id]))
     reg.refresh_from_db()
     assert reg.attendance_source == "operator"
+
+
+def test_another_learners_booking_cannot_be_cancelled_or_answered(client):
+    booking: Any = BookingFactory(learner=member())
+    _login(client, member())
+    for name, data in (
+        ("activities:booking_cancel", {"reason": "다른 사람 예약"}),
+        ("activities:booking_survey", {"rating": "1", "comment": "x"}),
+    ):
+        response = client.post(reverse(name, args=[booking.public_id]), data)
+        assert response.status_code == 403, name
+    booking.refresh_from_db()
+    assert booking.status == "booked"
+    assert not ConsultingSurvey.objects.filter(booking=booking).exists()
+
+
+def test_a_consultant_cannot_withdraw_another_consultants_slot(client):
+    slot = SlotFactory()
+    response = _login(client, ConsultantFactory()).post(
+        reverse("activities:slot_withdraw", args=[slot.public_id]), {"reason": "x"}, follow=True
+    )
+    assert "다른 컨설턴트의 일정입니다." in response.content.decode()
+    slot.refresh_from_db()
+    assert slot.status == ConsultantSlot.Status.OPEN

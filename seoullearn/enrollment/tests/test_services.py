@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -228,6 +229,36 @@ def test_activity_after_the_notice_keeps_the_seat() -> None:
     assert seat.idle_notice_at is None
     later = now() + dt.timedelta(days=10)
     assert services.idle_seats_sweep(at=later)["released"] == 0
+
+
+def test_a_daily_report_for_the_notice_day_withdraws_a_notice_sent_late_that_day() -> None:
+    # given an idle notice sent at 23:30 (Seoul) yesterday
+    w = world()
+    learner = member(w.programme)
+    selection = services.selection_select(actor=learner, offering=w.offerings["mbest"])
+    seat = Seat.objects.get(selection=selection)
+    _activate(seat, at=now() - dt.timedelta(days=60))
+    yesterday = today() - dt.timedelta(days=1)
+    late = dt.datetime.combine(yesterday, dt.time(23, 30), tzinfo=ZoneInfo("Asia/Seoul"))
+    services.idle_seats_sweep(at=late)
+    seat.refresh_from_db()
+    assert seat.idle_notice_at == late
+    # when the provider reports study time for that day
+    services.usage_report_ingest(
+        provider=seat.contract.provider,
+        rows=[
+            {
+                "date": yesterday.isoformat(),
+                "learner_id": str(learner.pseudonym),
+                "minutes": 20,
+                "lessons_completed": 0,
+            }
+        ],
+        source="json",
+    )
+    # then the notice is withdrawn: the day's study may have come after the notice
+    seat.refresh_from_db()
+    assert seat.idle_notice_at is None
 
 
 def test_usage_report_row_by_row_and_idempotent() -> None:

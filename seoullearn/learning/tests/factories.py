@@ -10,7 +10,11 @@ AVAILABILITY = {"mon": 60, "tue": 60, "wed": 90, "thu": 60, "fri": 30, "sat": 12
 
 def learner_with_profile(**kwargs: Any) -> Any:
     """A member who has told their goals and free time."""
-    learner = member(**kwargs)
+    return with_profile(member(**kwargs))
+
+
+def with_profile(learner: Any) -> Any:
+    """Tell a learner's purposes, subjects, interests and weekly free time."""
     services.profile_save(
         learner=learner,
         purposes=["school_grades"],
@@ -23,3 +27,16 @@ def learner_with_profile(**kwargs: Any) -> Any:
         availability=AVAILABILITY,
     )
     return learner
+
+
+def weekly_goal(learner: Any) -> Any:
+    """An active goal: five hours of mathematics a week."""
+    return services.goal_create(
+        learner=learner,
+        title="수학 매주 5시간",
+        purpose="school_grades",
+        subject="math",
+        metric="weekly_minutes",
+        target_value=300,
+        due_on=None,
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -10,7 +11,8 @@ from seoullearn.accounts.tests.factories import GuardianFactory, MentorFactory
 from seoullearn.activities.tests.factories import ConsultantFactory, member, operator
 from seoullearn.core.timeutil import now, today
 from seoullearn.learning import services
-from seoullearn.learning.tests.factories import AVAILABILITY, learner_with_profile
+from seoullearn.learning.models import PortfolioShare
+from seoullearn.learning.tests.factories import AVAILABILITY, learner_with_profile, weekly_goal
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +176,43 @@ def test_mentees_api_is_for_mentors(client):
     assert client.get(f"{API}/mentor/mentees").json() == []
     _as(client, member())
     assert client.get(f"{API}/mentor/mentees").status_code == 403
+
+
+def test_wrong_owner_writes_change_nothing(client):
+    owner = learner_with_profile()
+    plan = services.plan_generate(learner=owner)
+    item = plan.items.first()
+    goal = weekly_goal(owner)
+    entry = services.certificate_add(
+        learner=owner,
+        title="ITQ",
+        issuer="생산성본부",
+        occurred_on=today(),
+        data=b"\x89PNG\r\n\x1a\n" + b"0" * 64,
+    )
+    share = PortfolioShare.objects.create(
+        learner=owner, recipient="서울고등학교", expires_at=now() + dt.timedelta(days=7)
+    )
+    _as(client, member())
+    calls = [
+        ("post", f"{API}/goals/{goal.public_id}/status", {"status": "done"}),
+        (
+            "patch",
+            f"{API}/plan/items/{item.public_id}",
+            {"day": item.day.isoformat(), "minutes": 5},
+        ),
+        ("delete", f"{API}/plan/items/{item.public_id}", None),
+        ("patch", f"{API}/portfolio/entries/{entry.public_id}", {"included": True}),
+        ("post", f"{API}/portfolio/shares/{share.public_id}/revoke", None),
+    ]
+    for method, url, body in calls:
+        response = getattr(client, method)(
+            url, json.dumps(body or {}), content_type="application/json"
+        )
+        assert response.status_code in (403, 404), (method, url, response.status_code)
+    goal.refresh_from_db()
+    item.refresh_from_db()
+    entry.refresh_from_db()
+    share.refresh_from_db()
+    assert goal.status == "active" and item.minutes != 5 and not entry.included
+    assert share.revoked_at is None

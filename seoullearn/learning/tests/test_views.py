@@ -13,7 +13,7 @@ from seoullearn.core.models import AccessLog
 from seoullearn.core.timeutil import now, today
 from seoullearn.learning import services
 from seoullearn.learning.models import PortfolioEntry, PortfolioShare
-from seoullearn.learning.tests.factories import learner_with_profile
+from seoullearn.learning.tests.factories import learner_with_profile, weekly_goal
 
 pytestmark = pytest.mark.django_db
 
@@ -192,6 +192,23 @@ def test_portfolio_flow_share_and_pdf(client):
     assert pdf["Content-Type"] == "application/pdf"
 
 
+def test_share_link_answers_only_reads(client):
+    """Opening a share link is logged; a POST (a crawler, a form elsewhere) must not count as an
+    opening nor write anything."""
+    learner = member()
+    share = PortfolioShare.objects.create(
+        learner=learner, recipient="서울고등학교", expires_at=now() + dt.timedelta(days=7)
+    )
+    from seoullearn.learning.selectors import share_token
+
+    token = share_token(share)
+    for name in ("learning:shared", "learning:shared_pdf"):
+        assert client.post(reverse(name, args=[token])).status_code == 405
+    share.refresh_from_db()
+    assert share.open_count == 0
+    assert not AccessLog.objects.exists()
+
+
 def test_evidence_download_owner_and_operator_only(client):
     learner = member()
     entry = services.certificate_add(
@@ -251,3 +268,25 @@ def test_backoffice_pages_operator_only_and_exportable(client):
         xlsx = client.get(reverse(name) + "?export=xlsx")
         assert xlsx.status_code == 200
         assert AccessLog.objects.filter(actor=staff, action="export").exists()
+
+
+def test_goals_and_portfolio_entries_of_someone_else_are_refused(client):
+    owner = member()
+    goal = weekly_goal(owner)
+    entry = services.certificate_add(
+        learner=owner, title="ITQ", issuer="생산성본부", occurred_on=today(), data=PNG
+    )
+    _login(client, member())
+    response = client.post(
+        reverse("learning:goal_status", args=[goal.public_id]), {"status": "done"}
+    )
+    assert response.status_code in (302, 403)
+    response = client.post(
+        reverse("learning:portfolio_entry", args=[entry.public_id]),
+        {f"e{entry.pk}-included": "on", f"e{entry.pk}-reflection": "남의 성찰"},
+    )
+    assert response.status_code in (403, 404)
+    goal.refresh_from_db()
+    entry.refresh_from_db()
+    assert goal.status == "active"
+    assert entry.reflection == "" and not entry.included

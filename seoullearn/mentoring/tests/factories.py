@@ -9,11 +9,13 @@ from factory.django import DjangoModelFactory
 
 from seoullearn.accounts.tests.factories import LearnerProfileFactory, MentorFactory, UserFactory
 from seoullearn.core.roles import Role
-from seoullearn.core.timeutil import today
+from seoullearn.core.timeutil import now, today
 from seoullearn.eligibility.models import Membership
 from seoullearn.mentoring.models import (
+    Match,
     MenteeApplication,
     MentorApplication,
+    MentoringGroup,
     MentorTerm,
     TrainingModule,
     TrainingRecord,
@@ -81,9 +83,7 @@ def make_ready_mentor(**kwargs: Any) -> MentorApplication:
         module, _ = TrainingModule.objects.get_or_create(
             term=app.term, kind=kind, defaults={"title": str(kind), "held_on": today()}
         )
-        TrainingRecord.objects.create(
-            module=module, mentor=app, attended=True, completed_at=today()
-        )
+        TrainingRecord.objects.create(module=module, mentor=app, attended=True, completed_at=now())
     return app
 
 
@@ -119,3 +119,25 @@ def make_coordinator(university: University) -> Any:
     user = CoordinatorFactory()
     UniversityCoordinator.objects.create(user=user, university=university)
     return user
+
+
+def make_group(
+    mentor: MentorApplication,
+    mentees: list[Any],
+    *,
+    started_on: dt.date | None = None,
+) -> MentoringGroup:
+    """An active group with active matches, as publishing a matching run leaves it."""
+    start = started_on or today() - dt.timedelta(days=20)
+    group = MentoringGroup.objects.create(
+        term=mentor.term,
+        mentor=mentor,
+        schedule=["mon-ev", "sat-am"],
+        mode=mentor.mode,
+        started_on=start,
+    )
+    for mentee in mentees:
+        Match.objects.create(group=group, mentee=mentee, score=90, started_on=start)
+        mentee.status = MenteeApplication.Status.MATCHED
+        mentee.save(update_fields=["status"])
+    return group
