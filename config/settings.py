@@ -260,6 +260,9 @@ ACCOUNT_FORMS = {"signup": "seoullearn.accounts.forms.SignupForm"}
 ACCOUNT_ADAPTER = "seoullearn.accounts.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Seoul Learn"
+# Accept the code of the neighbouring 30-second step too (RFC 6238 §5.2 allows one step of
+# transmission delay): a code typed as the step turns over would otherwise be refused.
+MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
 MFA_ADAPTER = "seoullearn.accounts.adapter.MFAAdapter"
 

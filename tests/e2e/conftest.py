@@ -69,4 +69,5 @@ def login(page: Any, username: str, password: str) -> None:
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", password)
     page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
+    # Wait until the login POST has answered: navigating on before that cancels it.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

@@ -53,7 +53,9 @@ def login_with_mfa(page: Any, username: str, password: str, totp_secret: str) ->
     page.wait_for_url("**/accounts/2fa/authenticate/")
     page.fill("input[name=code]", pyotp.TOTP(totp_secret).now())
     page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    # Wait for the redirect away from the code step: a navigation started before the POST has
+    # answered would cancel it and leave the session unauthenticated.
+    page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
 
 
 def browser_context(browser: Any, live_server: Any) -> Any:

@@ -11,24 +11,21 @@ import httpx
 import pytest
 
 from seoullearn.accounts.tests.factories import TEST_PASSWORD, OperatorFactory
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import screenshot
+from tests.e2e.helpers_accounts import login_with_mfa
 
 
 @pytest.mark.django_db(transaction=True)
 def test_operator_issues_rotates_and_revokes_an_xapi_credential(
     page: Any, live_server: Any, settings: Any
 ) -> None:
-    import pyotp
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     settings.LRS_OUTBOX_KICK = False
     operator = OperatorFactory(username="lrs-operator")
     secret_key = generate_totp_secret()
     TOTP.activate(operator, secret_key)
-    login(page, "lrs-operator", TEST_PASSWORD)
-    page.fill("input[name=code]", pyotp.TOTP(secret_key).now())
-    page.locator("form[action$='/2fa/authenticate/'] button[type=submit]").first.click()
-    page.wait_for_load_state()
+    login_with_mfa(page, "lrs-operator", TEST_PASSWORD, secret_key)
 
     page.goto("/backoffice/lrs/")
     assert page.locator("h1").inner_text() == "xAPI 자격 증명"

@@ -30,7 +30,7 @@ def _login(page: Any, username: str, totp_secret: str | None = None) -> None:
         page.wait_for_url("**/accounts/2fa/authenticate/")
         page.fill("input[name=code]", pyotp.TOTP(totp_secret).now())
         page.locator("input[name=code]").press("Enter")
-        page.wait_for_load_state()
+        page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
 
 
 def _choose(page: Any, label: str) -> None:

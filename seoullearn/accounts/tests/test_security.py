@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pyotp
 import pytest
 from cryptography.fernet import Fernet
 from django.conf import LazySettings
@@ -135,6 +137,22 @@ def test_operator_login_asks_for_totp_code(operator: User) -> None:
     ok = client.post("/accounts/2fa/authenticate/", {"code": totp_now()})
     assert ok.status_code == 302
     assert client.get("/backoffice/accounts/access-log/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("steps_back", "accepted"), [(1, True), (3, False)])
+def test_totp_code_of_the_previous_step_is_accepted_but_not_older(
+    operator: User, steps_back: int, accepted: bool
+) -> None:
+    # given an operator at the code step of the login
+    client = Client()
+    client.post("/accounts/login/", {"login": "op", "password": TEST_PASSWORD})
+    # when they type the code shown `steps_back` steps of 30 s ago
+    code = pyotp.TOTP(TOTP_SECRET).at(time.time() - 30 * steps_back)
+    response = client.post("/accounts/2fa/authenticate/", {"code": code})
+    # then one step of delay is forgiven, more is not
+    assert ("_auth_user_id" in client.session) is accepted
+    assert response.status_code == (302 if accepted else 200)
 
 
 @pytest.mark.django_db

@@ -67,7 +67,14 @@ def instances(draw: st.DrawFn, max_learners: int = 6, max_mentors: int = 3) -> t
     return (
         learners,
         mentors,
-        m.Options(max_distance_km=km, district_coords=DISTRICTS, candidates_per_class=1),
+        # The fewest candidates, so that pricing and re-optimisation do the work.
+        m.Options(
+            max_distance_km=km,
+            district_coords=DISTRICTS,
+            candidates_per_class=draw(st.sampled_from([0, 1])),
+            mentor_candidates=1,
+            pricing_per_row=1,
+        ),
     )
 
 
@@ -307,3 +314,114 @@ def test_bad_input_is_refused() -> None:
         m.solve([m.LearnerIn(key="l", school_level="x", subjects=frozenset(), mode="teleport")], [])
     with pytest.raises(m.MatchingError):
         m.solve([], [], m.Options(weights=m.Weights(base=5000)))
+
+
+def random_instance(seed: int, n_learners: int, n_mentors: int) -> tuple[list, list]:
+    """Many ties (scores are multiples of 5) and contested mentors: pricing truncates rows."""
+    import random
+
+    rng = random.Random(seed)
+    subjects = ["math", "english", "science", "korean"]
+    slots = ["mon-ev", "tue-ev", "wed-ev", "sat-am", "sat-pm"]
+    mentors = [
+        m.MentorIn(
+            key=f"m{i}",
+            capacity=rng.randint(1, 4),
+            school_levels=frozenset(rng.sample(LEVELS, rng.randint(1, 2))),
+            subjects=frozenset(rng.sample(subjects, rng.randint(1, 3))),
+            major_field=rng.choice(["education", "engineering", "medicine"]),
+            interests=frozenset(rng.sample(["art", "music", "sports"], rng.randint(0, 2))),
+            mode=rng.choice(m.MENTOR_MODES),
+            districts=frozenset(rng.sample(list(DISTRICTS), rng.randint(0, 2))),
+            availability=frozenset(rng.sample(slots, rng.randint(2, 4))),
+            gender=rng.choice(["female", "male"]),
+        )
+        for i in range(n_mentors)
+    ]
+    learners = [
+        m.LearnerIn(
+            key=f"l{i}",
+            school_level=rng.choice(LEVELS),
+            grade=rng.randint(4, 12),
+            subjects=frozenset(rng.sample(subjects, rng.randint(1, 3))),
+            desired_major=rng.choice(["", "education", "engineering", "medicine"]),
+            interests=frozenset(rng.sample(["art", "music", "sports"], rng.randint(0, 2))),
+            mode=rng.choice(m.LEARNER_MODES),
+            district=rng.choice(list(DISTRICTS)),
+            availability=frozenset(rng.sample(slots, rng.randint(1, 3))),
+            mentor_gender=rng.choice(["", "", "", "female"]),
+            previous_mentor=rng.choice([""] * 20 + ["m0", "m1"]),
+            excluded_mentors=frozenset(rng.sample(["m2", "m3"], rng.randint(0, 1))),
+        )
+        for i in range(n_learners)
+    ]
+    return learners, mentors
+
+
+def lp_optimum(learners: list, mentors: list, options: m.Options) -> int:
+    """The optimum by HiGHS over every feasible pair, scored by the scalar definition."""
+    import numpy as np
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix, vstack
+
+    pairs = [
+        (i, j, score)
+        for i, learner in enumerate(learners)
+        for j, mentor in enumerate(mentors)
+        if (score := m.pair_score(learner, mentor, options)) is not None
+    ]
+    li, mi, sc = (np.array(x) for x in zip(*pairs, strict=True))
+    cols = np.arange(len(sc))
+    a = vstack([
+        coo_matrix((np.ones(len(sc)), (li, cols)), shape=(len(learners), len(sc))),
+        coo_matrix((np.ones(len(sc)), (mi, cols)), shape=(len(mentors), len(sc))),
+    ])  # fmt: skip
+    b = np.concatenate([np.ones(len(learners)), [x.capacity for x in mentors]])
+    res = linprog(-sc.astype(float), A_ub=a, b_ub=b, bounds=(0, 1), method="highs")
+    assert res.status == 0
+    return round(-res.fun)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pricing_with_the_fewest_candidates_reaches_the_lp_optimum(seed: int) -> None:
+    learners, mentors = random_instance(seed, 300, 40)
+    options = m.Options(
+        max_distance_km=3.0,
+        district_coords=DISTRICTS,
+        candidates_per_class=seed % 2,
+        mentor_candidates=1,
+        pricing_per_row=1,
+        block_cells=2048,  # many small blocks and staircase steps
+    )
+    result = m.solve(learners, mentors, options)
+    assert m.check_assignment(learners, mentors, result.proposals, options) == []
+    assert result.stats["pricing_rounds"] > 1  # pricing found arcs and the flow was re-optimised
+    assert result.total_score == lp_optimum(learners, mentors, options)
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        m.Weights(subject=7, availability=10, interest=3, major=11),  # uneven steps
+        m.Weights(base=300, subject=250, major=200),  # scores above 255: wider encoding
+    ],
+)
+def test_other_weights_reach_the_lp_optimum(weights: m.Weights) -> None:
+    learners, mentors = random_instance(11, 200, 30)
+    options = m.Options(
+        weights=weights, max_distance_km=3.0, district_coords=DISTRICTS, mentor_candidates=2
+    )
+    result = m.solve(learners, mentors, options)
+    assert m.check_assignment(learners, mentors, result.proposals, options) == []
+    assert result.total_score == lp_optimum(learners, mentors, options)
+
+
+def test_every_proposal_explains_its_score_like_the_scalar_definition() -> None:
+    learners, mentors = random_instance(5, 200, 30)
+    options = m.Options(max_distance_km=3.0, district_coords=DISTRICTS)
+    by_l = {x.key: x for x in learners}
+    by_m = {x.key: x for x in mentors}
+    result = m.solve(learners, mentors, options)
+    assert result.proposals
+    for x in result.proposals:
+        assert x.components == m.explain_pair(by_l[x.learner], by_m[x.mentor], options)
