@@ -5,21 +5,37 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
+import uuid
+from collections import Counter, defaultdict
 
 from django.conf import settings
+from django.db.models import Count
 
-from seoullearn.accounts.models import User
+from seoullearn.accounts.models import LearnerProfile, User
+from seoullearn.catalog import policy
+from seoullearn.catalog import selectors as catalog_selectors
 from seoullearn.catalog.models import Offering, Provider
 from seoullearn.core.demo import DEMO_PASSWORD, DemoContext
-from seoullearn.core.errors import DomainError
 from seoullearn.core.roles import Role
+from seoullearn.core.tasks import enqueue_many
 from seoullearn.core.timeutil import now
 from seoullearn.eligibility.models import Membership
 from seoullearn.enrollment import services
 from seoullearn.enrollment.connectors.signing import derive_secret
-from seoullearn.enrollment.models import Contract, ProviderEndpoint, ProviderStaff, Seat, Selection
+from seoullearn.enrollment.models import (
+    BudgetEntry,
+    Contract,
+    ProviderEndpoint,
+    ProviderStaff,
+    Seat,
+    Selection,
+)
+from seoullearn.enrollment.tasks import provision_seat
+from seoullearn.programmes.models import BudgetLine, Programme
 
 logger = logging.getLogger(__name__)
+BATCH = 2000
 
 # provider: (seats, KRW per seat-month). 12 months of these total 7,292,880,000 KRW, inside the
 # 7.79 bn content budget. 수박씨 is kept small in the demo so that its waiting list shows.
@@ -61,7 +77,11 @@ def _members(ctx: DemoContext) -> list[User]:
 
 
 def _offering(provider: str, track_codes: list[str]) -> Offering | None:
-    return Offering.objects.filter(provider__code=provider, track__code__in=track_codes).first()
+    return (
+        Offering.objects.select_related("provider", "track")
+        .filter(provider__code=provider, track__code__in=track_codes)
+        .first()
+    )
 
 
 def seed(ctx: DemoContext) -> None:
@@ -99,10 +119,18 @@ def seed(ctx: DemoContext) -> None:
         logger.info("enrollment demo: no members yet, no seats made")
         return
     selected_on = min(ctx.today, max(start, ctx.today - dt.timedelta(days=75)))
+    levels = dict(LearnerProfile.objects.values_list("user_id", "school_level"))
+    offerings: dict[tuple[str, tuple[str, ...]], Offering | None] = {}
+
+    def offering(provider: str, track_codes: tuple[str, ...]) -> Offering | None:
+        if (provider, track_codes) not in offerings:
+            offerings[provider, track_codes] = _offering(provider, list(track_codes))
+        return offerings[provider, track_codes]
+
+    wishes: list[tuple[User, Offering]] = []
     per_level: dict[str, int] = {}
     for index, member in enumerate(members):
-        profile = getattr(member, "learner_profile", None)
-        level = profile.school_level if profile is not None else ""
+        level = levels.get(member.pk, "")
         nth = per_level[level] = per_level.get(level, -1) + 1
         picks: list[Offering | None] = []
         choices = CURRICULAR_BY_LEVEL.get(level, [])
@@ -110,23 +138,168 @@ def seed(ctx: DemoContext) -> None:
             # The first members of each level take the first provider (수박씨 for middle
             # school, whose two seats then fill and leave a waiting list).
             pick = choices[0] if nth < 4 else choices[nth % len(choices)]
-            picks.append(_offering(pick, ["elementary", "middle", "high", "ged"]))
+            picks.append(offering(pick, ("elementary", "middle", "high", "ged")))
         if level in {"high", "out_of_school", "adult"} and index % 2 == 0:
-            picks.append(_offering(["eduwill", "hackers"][index % 2], ["certificate"]))
+            picks.append(offering(["eduwill", "hackers"][index % 2], ("certificate",)))
         if index % 3 != 2:
-            picks.append(_offering("welaaa", ["reading"]))
-        for offering in picks:
-            if offering is None:
-                continue
-            try:
-                services.selection_select(actor=member, offering=offering, on=selected_on)
-            except DomainError as exc:
-                logger.info("demo selection skipped for %s: %s", member, exc.code)
+            picks.append(offering("welaaa", ("reading",)))
+        wishes.extend((member, o) for o in picks if o is not None)
+    _select_in_bulk(ctx, programme, wishes, levels, selected_on)
     _age_some_seats(ctx)
     month = selected_on.replace(day=1)
     while month <= ctx.today:
         services.spend_accrue(month=month)
         month = (month + dt.timedelta(days=32)).replace(day=1)
+
+
+def _select_in_bulk(
+    ctx: DemoContext,
+    programme: Programme,
+    wishes: list[tuple[User, Offering]],
+    levels: dict[int, str],
+    on: dt.date,
+) -> None:
+    """What ``services.selection_select`` does for each (member, offering) in turn, computed in
+    memory and written in bulk.
+
+    The same decisions as the service, in the same order: the membership must be current, the
+    selection policy (evaluated on the member's selections so far) must allow the pick and the
+    provider's contract must run on the day; then a seat while the contract has one — with its
+    commitment in the budget ledger, refused as a whole when the content budget would be
+    exceeded — or else a place on the waiting list. Rows get the history records and the
+    provisioning tasks the service would leave. Ids come from a generator seeded with the demo
+    seed (not ``ctx.rng``, so that the apps after this one draw the same numbers as before).
+    """
+    rng = random.Random(f"enrollment-demo-{ctx.seed}")
+
+    def new_id() -> uuid.UUID:
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+    config = catalog_selectors.policy_config(programme)
+    line = BudgetLine.objects.filter(programme=programme, kind=BudgetLine.Kind.CONTENT).first()
+    if line is None:
+        logger.info("enrollment demo: no content budget line, no seats made")
+        return
+    contracts = {c.provider_id: c for c in Contract.objects.filter(programme=programme)}
+    occupied = dict(
+        Seat.objects.filter(contract__programme=programme, status__in=Seat.OCCUPYING)
+        .values("contract_id")
+        .annotate(n=Count("id"))
+        .values_list("contract_id", "n")
+    )
+    committed = services.committed_krw(programme)
+    memberships: dict[int, Membership] = {}
+    for current in Membership.objects.filter(
+        programme=programme, status__in=Membership.CURRENT
+    ).order_by("user_id", "-starts_on"):
+        memberships.setdefault(current.user_id, current)
+    held: dict[int, list[Selection]] = defaultdict(list)
+    for row in (
+        Selection.objects.filter(programme=programme)
+        .select_related("offering__track", "offering__provider", "replaces__offering__track")
+        .order_by("created_at", "id")
+    ):
+        held[row.user_id].append(row)
+
+    selections: list[Selection] = []
+    waited_since: dict[int, dt.datetime] = {}  # index in selections -> when it joined the list
+    seats: list[Seat] = []
+    entries: list[BudgetEntry] = []
+    skipped: Counter[str] = Counter()
+    for member, offering in wishes:
+        membership = memberships.get(member.pk)
+        if membership is None or not membership.is_current:
+            skipped["not_member"] += 1
+            continue
+        rows = held[member.pk]
+        state = services.state_from_selections(levels.get(member.pk) or None, rows)
+        decision = policy.evaluate(
+            config,
+            state,
+            policy.Action.SELECT,
+            on=on,
+            offering=catalog_selectors.offering_info(offering),
+        )
+        if not decision.allowed:
+            skipped[decision.first.rule if decision.first else "refused"] += 1
+            continue
+        contract = contracts.get(offering.provider_id)
+        if contract is None or not contract.starts_on <= on <= contract.ends_on:
+            skipped["no_contract"] += 1
+            continue
+        selection = Selection(
+            user=member,
+            membership=membership,
+            programme=programme,
+            offering=offering,
+            contract=contract,
+            status=Selection.Status.WAITING,
+            counts_as_switch=decision.counts_as_switch,
+            selected_on=on,
+            waiting_since=now(),
+            public_id=new_id(),
+        )
+        if occupied.get(contract.pk, 0) < contract.seat_capacity:
+            amount = services.seat_commitment_krw(contract, on)
+            if committed + amount > line.amount_krw:
+                skipped["budget_exhausted"] += 1  # the service rolls the selection back
+                continue
+            committed += amount
+            occupied[contract.pk] = occupied.get(contract.pk, 0) + 1
+            seat = Seat(
+                contract=contract,
+                selection=selection,
+                user_id=member.pk,
+                status=Seat.Status.PROVISIONING,
+                started_on=on,
+                idempotency_key=new_id(),
+                public_id=new_id(),
+            )
+            seats.append(seat)
+            entries.append(
+                BudgetEntry(
+                    programme_id=contract.programme_id,
+                    provider_id=contract.provider_id,
+                    contract=contract,
+                    seat=seat,
+                    kind=BudgetEntry.Kind.COMMIT,
+                    amount_krw=amount,
+                    note=f"{services.months_inclusive(services.month_start(on), contract.ends_on)}"
+                    " months",
+                    public_id=new_id(),
+                )
+            )
+            waited_since[len(selections)] = selection.waiting_since  # type: ignore[assignment]
+            selection.status = Selection.Status.PENDING
+            selection.waiting_since = None
+        selections.append(selection)
+        rows.append(selection)
+    if skipped:
+        logger.info("enrollment demo: selections skipped %s", dict(skipped))
+
+    Selection.objects.bulk_create(selections, batch_size=BATCH)
+    # History as the service leaves it: "+" when the selection joins the list, "~" when it
+    # takes a seat a moment later.
+    for i, since in waited_since.items():
+        selections[i].status = Selection.Status.WAITING
+        selections[i].waiting_since = since
+    Selection.history.bulk_history_create(  # type: ignore[attr-defined]
+        selections, batch_size=BATCH, default_change_reason=None
+    )
+    pending = [selections[i] for i in waited_since]
+    for selection in pending:
+        selection.status = Selection.Status.PENDING
+        selection.waiting_since = None
+    Selection.history.bulk_history_create(  # type: ignore[attr-defined]
+        pending, batch_size=BATCH, update=True, default_change_reason=None
+    )
+    Seat.objects.bulk_create(seats, batch_size=BATCH)
+    Seat.history.bulk_history_create(  # type: ignore[attr-defined]
+        seats, batch_size=BATCH, default_change_reason=None
+    )
+    BudgetEntry.objects.bulk_create(entries, batch_size=BATCH)
+    task_ids = iter([new_id() for _ in seats])
+    enqueue_many(provision_seat, [{"seat_id": seat.pk} for seat in seats], ids=task_ids)
 
 
 def _age_some_seats(ctx: DemoContext) -> None:
