@@ -8,6 +8,7 @@ import logging
 import random
 import uuid
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count
@@ -91,29 +92,10 @@ def seed(ctx: DemoContext) -> None:
 
         programme = demo_programme(ctx)
     start = max(programme.starts_on, dt.date(ctx.today.year, 1, 1))
-    for code, (seats, price) in CONTRACTS.items():
-        provider = Provider.objects.filter(code=code).first()
-        if provider is None:
-            continue
-        Contract.objects.update_or_create(
-            programme=programme,
-            provider=provider,
-            defaults={
-                "seat_capacity": seats,
-                "price_per_seat_month_krw": price,
-                "starts_on": programme.starts_on,
-                "ends_on": programme.ends_on,
-            },
-        )
-        ProviderEndpoint.objects.update_or_create(
-            provider=provider,
-            defaults={
-                "base_url": settings.SANDBOX_PROVIDER_URL,
-                "key_id": code,
-                "secret": derive_secret(settings.SANDBOX_PROVIDER_SECRET, code),
-            },
-        )
-    _staff_and_clients(ctx)
+    with ctx.step("contracts"):
+        _contracts(programme)
+    with ctx.step("staff and clients"):
+        _staff_and_clients(ctx)
     members = _members(ctx)
     if not members:
         logger.info("enrollment demo: no members yet, no seats made")
@@ -145,11 +127,49 @@ def seed(ctx: DemoContext) -> None:
             picks.append(offering("welaaa", ("reading",)))
         wishes.extend((member, o) for o in picks if o is not None)
     _select_in_bulk(ctx, programme, wishes, levels, selected_on)
-    _age_some_seats(ctx)
-    month = selected_on.replace(day=1)
-    while month <= ctx.today:
-        services.spend_accrue(month=month)
-        month = (month + dt.timedelta(days=32)).replace(day=1)
+    with ctx.step("idle seats"):
+        _age_some_seats(ctx)
+    with ctx.step("spend"):
+        month = selected_on.replace(day=1)
+        while month <= ctx.today:
+            services.spend_accrue(month=month)
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+
+
+def _contracts(programme: Programme) -> None:
+    for code, (seats, price) in CONTRACTS.items():
+        provider = Provider.objects.filter(code=code).first()
+        if provider is None:
+            continue
+        Contract.objects.update_or_create(
+            programme=programme,
+            provider=provider,
+            defaults={
+                "seat_capacity": seats,
+                "price_per_seat_month_krw": price,
+                "starts_on": programme.starts_on,
+                "ends_on": programme.ends_on,
+            },
+        )
+        ProviderEndpoint.objects.update_or_create(
+            provider=provider,
+            defaults={
+                "base_url": settings.SANDBOX_PROVIDER_URL,
+                "key_id": code,
+                "secret": derive_secret(settings.SANDBOX_PROVIDER_SECRET, code),
+            },
+        )
+
+
+@dataclass
+class Selections:
+    """What the selections demo writes: rows in insertion order, linked in memory."""
+
+    selections: list[Selection] = field(default_factory=list)
+    waited_since: dict[int, dt.datetime] = field(default_factory=dict)  # seated: list join time
+    seats: list[Seat] = field(default_factory=list)
+    entries: list[BudgetEntry] = field(default_factory=list)
+    task_ids: list[uuid.UUID] = field(default_factory=list)
 
 
 def _select_in_bulk(
@@ -170,16 +190,30 @@ def _select_in_bulk(
     provisioning tasks the service would leave. Ids come from a generator seeded with the demo
     seed (not ``ctx.rng``, so that the apps after this one draw the same numbers as before).
     """
+    with ctx.step("selections decided"):
+        plan = _decide(ctx, programme, wishes, levels, on)
+    with ctx.step("selections written"):
+        _write(plan)
+
+
+def _decide(
+    ctx: DemoContext,
+    programme: Programme,
+    wishes: list[tuple[User, Offering]],
+    levels: dict[int, str],
+    on: dt.date,
+) -> Selections:
     rng = random.Random(f"enrollment-demo-{ctx.seed}")
 
     def new_id() -> uuid.UUID:
         return uuid.UUID(int=rng.getrandbits(128), version=4)
 
+    plan = Selections()
     config = catalog_selectors.policy_config(programme)
     line = BudgetLine.objects.filter(programme=programme, kind=BudgetLine.Kind.CONTENT).first()
     if line is None:
         logger.info("enrollment demo: no content budget line, no seats made")
-        return
+        return plan
     contracts = {c.provider_id: c for c in Contract.objects.filter(programme=programme)}
     occupied = dict(
         Seat.objects.filter(contract__programme=programme, status__in=Seat.OCCUPYING)
@@ -201,10 +235,6 @@ def _select_in_bulk(
     ):
         held[row.user_id].append(row)
 
-    selections: list[Selection] = []
-    waited_since: dict[int, dt.datetime] = {}  # index in selections -> when it joined the list
-    seats: list[Seat] = []
-    entries: list[BudgetEntry] = []
     skipped: Counter[str] = Counter()
     for member, offering in wishes:
         membership = memberships.get(member.pk)
@@ -255,8 +285,9 @@ def _select_in_bulk(
                 idempotency_key=new_id(),
                 public_id=new_id(),
             )
-            seats.append(seat)
-            entries.append(
+            plan.seats.append(seat)
+            plan.task_ids.append(new_id())
+            plan.entries.append(
                 BudgetEntry(
                     programme_id=contract.programme_id,
                     provider_id=contract.provider_id,
@@ -269,14 +300,18 @@ def _select_in_bulk(
                     public_id=new_id(),
                 )
             )
-            waited_since[len(selections)] = selection.waiting_since  # type: ignore[assignment]
+            plan.waited_since[len(plan.selections)] = selection.waiting_since  # type: ignore[assignment]
             selection.status = Selection.Status.PENDING
             selection.waiting_since = None
-        selections.append(selection)
+        plan.selections.append(selection)
         rows.append(selection)
     if skipped:
         logger.info("enrollment demo: selections skipped %s", dict(skipped))
+    return plan
 
+
+def _write(plan: Selections) -> None:
+    selections, waited_since, seats = plan.selections, plan.waited_since, plan.seats
     Selection.objects.bulk_create(selections, batch_size=BATCH)
     # History as the service leaves it: "+" when the selection joins the list, "~" when it
     # takes a seat a moment later.
@@ -297,9 +332,8 @@ def _select_in_bulk(
     Seat.history.bulk_history_create(  # type: ignore[attr-defined]
         seats, batch_size=BATCH, default_change_reason=None
     )
-    BudgetEntry.objects.bulk_create(entries, batch_size=BATCH)
-    task_ids = iter([new_id() for _ in seats])
-    enqueue_many(provision_seat, [{"seat_id": seat.pk} for seat in seats], ids=task_ids)
+    BudgetEntry.objects.bulk_create(plan.entries, batch_size=BATCH)
+    enqueue_many(provision_seat, [{"seat_id": seat.pk} for seat in seats], ids=iter(plan.task_ids))
 
 
 def _age_some_seats(ctx: DemoContext) -> None:
