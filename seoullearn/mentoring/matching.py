@@ -283,8 +283,11 @@ class _Vocab:
         return self.index[item]
 
     def mask(self, items: Iterable[str]) -> int:
+        # Sorted: the items are often frozensets, whose order changes with the hash seed of
+        # the process; the bit each item gets (and so the order of the classes and which of
+        # several equally good solutions is returned) must not.
         value = 0
-        for item in items:
+        for item in sorted(items):
             value |= 1 << self.idx(item)
         return value
 
