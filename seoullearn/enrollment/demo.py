@@ -62,7 +62,8 @@ CURRICULAR_BY_LEVEL = {
 }
 
 
-def _members(ctx: DemoContext) -> list[User]:
+def members(ctx: DemoContext) -> list[User]:
+    """The learners with a current membership, in the order earlier apps shared them."""
     shared = ctx.shared.get("members") or []
     users: list[User] = []
     for item in shared:
@@ -77,6 +78,11 @@ def _members(ctx: DemoContext) -> list[User]:
     return [u for u in users if u.role == Role.LEARNER]
 
 
+def learner_levels() -> dict[int, str]:
+    """School level per learner (user id), read once instead of one profile per member."""
+    return dict(LearnerProfile.objects.values_list("user_id", "school_level"))
+
+
 def _offering(provider: str, track_codes: list[str]) -> Offering | None:
     return (
         Offering.objects.select_related("provider", "track")
@@ -85,23 +91,9 @@ def _offering(provider: str, track_codes: list[str]) -> Offering | None:
     )
 
 
-def seed(ctx: DemoContext) -> None:
-    programme = ctx.shared.get("programme")
-    if programme is None:
-        from seoullearn.catalog.demo import demo_programme
-
-        programme = demo_programme(ctx)
-    start = max(programme.starts_on, dt.date(ctx.today.year, 1, 1))
-    with ctx.step("contracts"):
-        _contracts(programme)
-    with ctx.step("staff and clients"):
-        _staff_and_clients(ctx)
-    members = _members(ctx)
-    if not members:
-        logger.info("enrollment demo: no members yet, no seats made")
-        return
-    selected_on = min(ctx.today, max(start, ctx.today - dt.timedelta(days=75)))
-    levels = dict(LearnerProfile.objects.values_list("user_id", "school_level"))
+def wishes(members: list[User], levels: dict[int, str]) -> list[tuple[User, Offering]]:
+    """What each member picks, in order: a curricular offering for the school level, a
+    certificate for every other older member, reading for two in three."""
     offerings: dict[tuple[str, tuple[str, ...]], Offering | None] = {}
 
     def offering(provider: str, track_codes: tuple[str, ...]) -> Offering | None:
@@ -109,7 +101,7 @@ def seed(ctx: DemoContext) -> None:
             offerings[provider, track_codes] = _offering(provider, list(track_codes))
         return offerings[provider, track_codes]
 
-    wishes: list[tuple[User, Offering]] = []
+    found: list[tuple[User, Offering]] = []
     per_level: dict[str, int] = {}
     for index, member in enumerate(members):
         level = levels.get(member.pk, "")
@@ -125,8 +117,28 @@ def seed(ctx: DemoContext) -> None:
             picks.append(offering(["eduwill", "hackers"][index % 2], ("certificate",)))
         if index % 3 != 2:
             picks.append(offering("welaaa", ("reading",)))
-        wishes.extend((member, o) for o in picks if o is not None)
-    _select_in_bulk(ctx, programme, wishes, levels, selected_on)
+        found.extend((member, o) for o in picks if o is not None)
+    return found
+
+
+def seed(ctx: DemoContext) -> None:
+    programme = ctx.shared.get("programme")
+    if programme is None:
+        from seoullearn.catalog.demo import demo_programme
+
+        programme = demo_programme(ctx)
+    start = max(programme.starts_on, dt.date(ctx.today.year, 1, 1))
+    with ctx.step("contracts"):
+        contracts(programme)
+    with ctx.step("staff and clients"):
+        _staff_and_clients(ctx)
+    learners = members(ctx)
+    if not learners:
+        logger.info("enrollment demo: no members yet, no seats made")
+        return
+    selected_on = min(ctx.today, max(start, ctx.today - dt.timedelta(days=75)))
+    levels = learner_levels()
+    select_in_bulk(ctx, programme, wishes(learners, levels), levels, selected_on)
     with ctx.step("idle seats"):
         _age_some_seats(ctx)
     with ctx.step("spend"):
@@ -136,7 +148,8 @@ def seed(ctx: DemoContext) -> None:
             month = (month + dt.timedelta(days=32)).replace(day=1)
 
 
-def _contracts(programme: Programme) -> None:
+def contracts(programme: Programme) -> None:
+    """A contract and a sandbox endpoint for every provider of the catalog."""
     for code, (seats, price) in CONTRACTS.items():
         provider = Provider.objects.filter(code=code).first()
         if provider is None:
@@ -172,7 +185,7 @@ class Selections:
     task_ids: list[uuid.UUID] = field(default_factory=list)
 
 
-def _select_in_bulk(
+def select_in_bulk(
     ctx: DemoContext,
     programme: Programme,
     wishes: list[tuple[User, Offering]],
@@ -214,7 +227,7 @@ def _decide(
     if line is None:
         logger.info("enrollment demo: no content budget line, no seats made")
         return plan
-    contracts = {c.provider_id: c for c in Contract.objects.filter(programme=programme)}
+    by_provider = {c.provider_id: c for c in Contract.objects.filter(programme=programme)}
     occupied = dict(
         Seat.objects.filter(contract__programme=programme, status__in=Seat.OCCUPYING)
         .values("contract_id")
@@ -253,7 +266,7 @@ def _decide(
         if not decision.allowed:
             skipped[decision.first.rule if decision.first else "refused"] += 1
             continue
-        contract = contracts.get(offering.provider_id)
+        contract = by_provider.get(offering.provider_id)
         if contract is None or not contract.starts_on <= on <= contract.ends_on:
             skipped["no_contract"] += 1
             continue
