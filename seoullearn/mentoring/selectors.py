@@ -350,9 +350,9 @@ def sessions_for_learner(
     last = until.astimezone(SEOUL).date()
     # The learner's groups and attendance first (subqueries from the learner's side), not a
     # join of every session of the period with every match and attendance row.
-    active_groups = Match.objects.filter(
-        mentee__user=learner, status=Match.Status.ACTIVE
-    ).values("group_id")
+    active_groups = Match.objects.filter(mentee__user=learner, status=Match.Status.ACTIVE).values(
+        "group_id"
+    )
     counted_in = Attendance.objects.filter(match__mentee__user=learner).values("session_id")
     rows = (
         Session.objects.filter(date__gte=first, date__lte=last)
