@@ -115,16 +115,20 @@ def seed(ctx: DemoContext) -> None:
     rng = ctx.rng
     service_by_code = {s.code: s for s in ConsultingService.objects.filter(programme=programme)}
     now_local = _at(today, 12)
+    # Slots already held by a booking, kept in memory as bookings are made (one query, not one
+    # per slot and learner).
+    taken = set(
+        ConsultingBooking.objects.filter(
+            slot__in=[s for track in slots_by_track.values() for s in track],
+            status__in=ConsultingBooking.SLOT_HOLDING,
+        ).values_list("slot_id", flat=True)
+    )
     for learner in members[: ctx.scale(60, 600)]:
         eligible = [a.service for a in selectors.services_for(learner, programme) if a.eligible]
         if not eligible:
             continue
         service = eligible[0]
-        pool = [
-            s
-            for s in slots_by_track[service.track]
-            if not s.bookings.filter(status__in=ConsultingBooking.SLOT_HOLDING).exists()
-        ]
+        pool = [s for s in slots_by_track[service.track] if s.pk not in taken]
         if not pool:
             continue
         for slot in rng.sample(pool, k=min(len(pool), rng.randint(1, 2))):
@@ -143,6 +147,8 @@ def seed(ctx: DemoContext) -> None:
                 status_changed_by=slot.consultant,
                 status_reason="demo",
             )
+            if status in ConsultingBooking.SLOT_HOLDING:
+                taken.add(slot.pk)
             if status == "completed":
                 booking.completed_at = slot.ends_at
                 booking.consultant_note = "학습 동기는 높으나 계획 실행이 불규칙함."

@@ -96,6 +96,13 @@ def member_state(user: User, programme: Programme) -> policy.MemberState:
         .select_related("offering__track", "offering__provider", "replaces__offering__track")
         .order_by("created_at", "id")
     )
+    return state_from_selections(_school_level(user), rows)
+
+
+def state_from_selections(level: str | None, rows: list[Selection]) -> policy.MemberState:
+    """The policy's view of one member's selections (oldest first), without queries when each
+    row's offering (and replaced offering) comes with its track and provider. Used by
+    :func:`member_state` and by bulk writers that keep the rows in memory."""
     held = tuple(
         policy.Held(catalog_selectors.offering_info(s.offering), s.selected_on)
         for s in rows
@@ -113,7 +120,7 @@ def member_state(user: User, programme: Programme) -> policy.MemberState:
             ended_on = s.ended_on or s.ended_at.astimezone(SEOUL).date()
             history.append(policy.Event(policy.Action.CANCEL, ended_on, info))
     history.sort(key=lambda e: e.on)
-    return policy.MemberState(level=_school_level(user), held=held, history=tuple(history))
+    return policy.MemberState(level=level, held=held, history=tuple(history))
 
 
 def _membership_for(actor: Any) -> Membership:
@@ -920,6 +927,9 @@ def _send_idle_notice(seat: Seat, *, release_on: dt.datetime) -> None:
 
 
 # --- spend -----------------------------------------------------------------------------------
+SPEND_BATCH = 2000
+
+
 def spend_accrue(*, month: dt.date) -> int:
     """Record the spend of every seat held during ``month`` (once per seat and month)."""
     first = month_start(month)
@@ -931,21 +941,28 @@ def spend_accrue(*, month: dt.date) -> int:
         .exclude(status=Seat.Status.FAILED)
         .exclude(status=Seat.Status.RELEASED, provisioned_at__isnull=True)
     )
-    created = 0
-    for seat in seats:
-        _, made = BudgetEntry.objects.get_or_create(
-            seat=seat,
-            kind=BudgetEntry.Kind.SPEND,
-            month=first,
-            defaults={
-                "programme_id": seat.contract.programme_id,
-                "provider_id": seat.contract.provider_id,
-                "contract": seat.contract,
-                "amount_krw": seat.contract.price_per_seat_month_krw,
-            },
-        )
-        created += int(made)
-    return created
+    # Set-based (one query for what exists, bulk inserts for the rest): tens of thousands of
+    # seats accrue every month. The unique constraint still keeps one row per seat and month
+    # when two runs overlap; the rows that lose are ignored.
+    spent = BudgetEntry.objects.filter(kind=BudgetEntry.Kind.SPEND, month=first)
+    with transaction.atomic():
+        before = spent.count()
+        done = set(spent.values_list("seat_id", flat=True))
+        missing = [
+            BudgetEntry(
+                programme_id=seat.contract.programme_id,
+                provider_id=seat.contract.provider_id,
+                contract=seat.contract,
+                seat=seat,
+                kind=BudgetEntry.Kind.SPEND,
+                month=first,
+                amount_krw=seat.contract.price_per_seat_month_krw,
+            )
+            for seat in seats.order_by("id")
+            if seat.pk not in done
+        ]
+        BudgetEntry.objects.bulk_create(missing, batch_size=SPEND_BATCH, ignore_conflicts=True)
+        return spent.count() - before
 
 
 # --- operator configuration ------------------------------------------------------------------

@@ -348,18 +348,19 @@ def sessions_for_learner(
     cancelled ones never."""
     first = since.astimezone(SEOUL).date()
     last = until.astimezone(SEOUL).date()
+    # The learner's groups and attendance first (subqueries from the learner's side), not a
+    # join of every session of the period with every match and attendance row.
+    active_groups = Match.objects.filter(mentee__user=learner, status=Match.Status.ACTIVE).values(
+        "group_id"
+    )
+    counted_in = Attendance.objects.filter(match__mentee__user=learner).values("session_id")
     rows = (
         Session.objects.filter(date__gte=first, date__lte=last)
         .filter(
-            Q(
-                status=Session.Status.PLANNED,
-                group__matches__mentee__user=learner,
-                group__matches__status=Match.Status.ACTIVE,
-            )
-            | Q(status=Session.Status.LOGGED, attendance__match__mentee__user=learner)
+            Q(status=Session.Status.PLANNED, group_id__in=active_groups)
+            | Q(status=Session.Status.LOGGED, pk__in=counted_in)
         )
         .select_related("group__mentor__user")
-        .distinct()
         .order_by("date", "start_time", "pk")
     )
     out = []

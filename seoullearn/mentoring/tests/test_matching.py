@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -425,3 +428,41 @@ def test_every_proposal_explains_its_score_like_the_scalar_definition() -> None:
     assert result.proposals
     for x in result.proposals:
         assert x.components == m.explain_pair(by_l[x.learner], by_m[x.mentor], options)
+
+
+TIE_SCRIPT = """
+from seoullearn.mentoring import matching as m
+slots = ["mon-ev", "tue-ev", "wed-ev", "thu-ev", "fri-ev", "sat-am", "sat-pm", "sun-pm"]
+subjects = ["math", "english", "korean", "science", "social", "coding"]
+mentors = [
+    m.MentorIn(key=f"m{i}", capacity=2, school_levels=frozenset({"middle"}),
+               subjects=frozenset(subjects[i % 6 : i % 6 + 3]),
+               availability=frozenset(slots[i % 8 : i % 8 + 4]))
+    for i in range(8)
+]
+learners = [
+    m.LearnerIn(key=f"l{i}", school_level="middle",
+                subjects=frozenset(subjects[(i * 5) % 6 : (i * 5) % 6 + 2]),
+                availability=frozenset(slots[(i * 3) % 8 : (i * 3) % 8 + 3]))
+    for i in range(24)
+]
+result = m.solve(learners, mentors, m.Options(candidates_per_class=2))
+print(sorted((p.learner, p.mentor) for p in result.proposals))
+"""
+
+
+def test_the_same_instance_gets_the_same_assignment_whatever_the_hash_seed() -> None:
+    """Slots, subjects and the like arrive as frozensets, whose order depends on the process's
+    hash seed; among equally good assignments the engine must still always return the same one
+    (the demo data and re-runs of a matching depend on it)."""
+    answers = set()
+    for hash_seed in ("1", "2", "3", "4"):
+        run = subprocess.run(
+            [sys.executable, "-c", TIE_SCRIPT],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        answers.add(run.stdout)
+    assert len(answers) == 1
