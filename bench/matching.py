@@ -36,10 +36,10 @@ learner, in application order, takes the best-scoring feasible mentor who still 
 what a manual process does) with the optimum. With 16,000 learners for ~4,900 places (and
 200,000 for ~65,000) both fill every place they can, and every match earns the same base score
 (40 of at most ~115), so the gap measures fit only (major, subjects, shared slots): 13.8 % at
-16k and 12.8 % at 200k (seed 1), not the 24–30 % sometimes quoted for greedy matching. A gap that large needs the
-baseline to leave places empty or learners stranded, which happens when demand and supply are
-close, not when learners outnumber places three to one. The generator was reviewed for
-realism, not tuned towards either figure.
+16k and 12.8 % at 200k (seed 1), not the 24–30 % sometimes quoted for greedy matching. A gap
+that large needs the baseline to leave places empty or learners stranded, which happens when
+demand and supply are close, not when learners outnumber places three to one. The generator
+was reviewed for realism, not tuned towards either figure.
 
 Output
 ------
