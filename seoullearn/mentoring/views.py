@@ -347,6 +347,9 @@ def end_request(request: HttpRequest, match_id: str) -> HttpResponse:
         messages.info(request, _("이미 종료된 매칭입니다."))
         return redirect("mentoring:mentor_group")
     current = match.end_requests.filter(status=EndRequest.Status.OPEN).first()
+    declined = (
+        match.end_requests.filter(status=EndRequest.Status.DECLINED).order_by("-decided_at").first()
+    )
     if request.method == "POST":
         ending, code = _ending_choice(request.POST.get("choice", ""))
         try:
@@ -377,6 +380,7 @@ def end_request(request: HttpRequest, match_id: str) -> HttpResponse:
         {
             "match": match,
             "current": current,
+            "declined": declined,
             "reasons": _reason_choices(),
             "chosen": chosen,
             "detail": request.POST.get("detail", current.detail if current else ""),

@@ -297,7 +297,9 @@ def test_the_mentee_page_says_what_happens_next(
     assert "Next step" in english.content.decode()
 
 
-def test_a_mentor_asks_to_end_a_match_from_the_group_page(group: MentoringGroup, term: Any) -> None:
+def test_a_mentor_asks_to_end_a_match_from_the_group_page(
+    group: MentoringGroup, term: Any, operator: Any
+) -> None:
     first, _second = _matches(group)
     mentor = client_for(group.mentor.user)
     url = reverse("mentoring:end_request", args=[first.public_id])
@@ -320,6 +322,14 @@ def test_a_mentor_asks_to_end_a_match_from_the_group_page(group: MentoringGroup,
     )
     assert "종료 요청 검토 중" in mentor.get(reverse("mentoring:mentor_group")).content.decode()
     assert 'id="open-request"' in mentor.get(url).content.decode()
+    # a declined request is explained to the mentor, who may ask again
+    client_for(operator).post(
+        reverse("mentoring_ops:end_request_decline", args=[request.public_id]),
+        {"note": "보호자와 통화해 보겠습니다"},
+    )
+    page = mentor.get(url).content.decode()
+    assert 'id="declined-request"' in page and "보호자와 통화해 보겠습니다" in page
+    assert 'name="choice"' in page
 
 
 def test_operators_end_a_match_from_the_group_page_with_confirmation(
